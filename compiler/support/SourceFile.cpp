@@ -1,0 +1,35 @@
+#include "support/SourceFile.h"
+
+#include <algorithm>
+
+namespace diffc {
+
+SourceFile::SourceFile(std::string name, std::string text)
+    : name_(std::move(name)), text_(std::move(text)) {
+  lineStarts_.push_back(0);
+  for (uint32_t i = 0; i < text_.size(); ++i)
+    if (text_[i] == '\n')
+      lineStarts_.push_back(i + 1);
+}
+
+SourceLoc SourceFile::locOf(uint32_t offset) const {
+  if (offset > text_.size())
+    offset = static_cast<uint32_t>(text_.size());
+  auto it = std::upper_bound(lineStarts_.begin(), lineStarts_.end(), offset);
+  uint32_t line = static_cast<uint32_t>(it - lineStarts_.begin());
+  uint32_t col = offset - lineStarts_[line - 1] + 1;
+  return {line, col};
+}
+
+std::string_view SourceFile::lineText(uint32_t line) const {
+  if (line == 0 || line > lineStarts_.size())
+    return {};
+  uint32_t b = lineStarts_[line - 1];
+  uint32_t e = line < lineStarts_.size() ? lineStarts_[line] - 1 : static_cast<uint32_t>(text_.size());
+  std::string_view v(text_.data() + b, e - b);
+  if (!v.empty() && v.back() == '\r')
+    v.remove_suffix(1);
+  return v;
+}
+
+} // namespace diffc

@@ -1,0 +1,42 @@
+// A source file held in memory with a line table, so that byte offsets in spans can be turned into
+// the `LINE:COL` positions users see and the source line can be quoted under a diagnostic.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace diffc {
+
+/// A half-open byte range [begin, end) in one source file.
+struct Span {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  static Span join(Span a, Span b) { return {a.begin < b.begin ? a.begin : b.begin, a.end > b.end ? a.end : b.end}; }
+};
+
+/// 1-based line and column; line 0 means "no location".
+struct SourceLoc {
+  uint32_t line = 0;
+  uint32_t col = 0;
+  bool valid() const { return line != 0; }
+};
+
+class SourceFile {
+public:
+  SourceFile(std::string name, std::string text);
+
+  const std::string &name() const { return name_; }
+  const std::string &text() const { return text_; }
+  SourceLoc locOf(uint32_t offset) const;
+  /// The text of 1-based line `line`, without its newline.
+  std::string_view lineText(uint32_t line) const;
+
+private:
+  std::string name_;
+  std::string text_;
+  std::vector<uint32_t> lineStarts_;
+};
+
+} // namespace diffc

@@ -1,1 +1,77 @@
-int main() { return 0; }
+// diffc: the command-line driver. Dispatches to one function per command (Commands.h); every
+// failure becomes a message and exit code 1, never a crash.
+#include "driver/Commands.h"
+#include "driver/Options.h"
+#include "support/Diagnostics.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <iostream>
+#include <new>
+
+namespace {
+
+constexpr const char *kUsage = R"(usage: diffc COMMAND FILE [options]
+
+commands:
+  check FILE                          parse and type-check; diagnostics only
+  ir FILE [--fn F] [--grad] [--jvp] [--wrt a,b] [--no-opt] [--dump-after=lower|ad|simplify]
+                                      print the IR, or F's adjoint / tangent program
+  llvm FILE --fn F [--grad]           print the optimized LLVM IR
+  run FILE --fn F [--grad] [--wrt a,b] [--inputs FILE.json|-] [--interp]
+                                      compile and run; print JSON
+  gradcheck FILE --fn F [--inputs FILE.json] [--wrt a,b] [--tol T] [--seed S] [--sizes N=3,D=2]
+                                      compare the gradient with central finite differences
+  build FILE -o OUT.o [--header OUT.h] [--fn F]
+                                      ahead-of-time object file and C header
+  derive -e EXPR --wrt x              symbolic derivative of a scalar expression
+  bench FILE --fn F --inputs FILE.json [--runs N]
+                                      time forward and gradient calls; print JSON
+)";
+
+} // namespace
+
+int main(int argc, char **argv) {
+  using namespace diffc::driver;
+  Options o;
+  std::string err = parseOptions(argc, argv, o);
+  if (o.has("help") || o.command == "help" || o.command == "--help" || o.command == "-h") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (!err.empty()) {
+    std::cerr << "diffc: error: " << err << "\n" << kUsage;
+    return 1;
+  }
+  try {
+    if (o.command == "check")
+      return cmdCheck(o);
+    if (o.command == "ir")
+      return cmdIr(o);
+    if (o.command == "run")
+      return cmdRun(o);
+    if (o.command == "gradcheck")
+      return cmdGradcheck(o);
+    if (o.command == "derive")
+      return cmdDerive(o);
+    if (o.command == "llvm")
+      return cmdLlvm(o);
+    if (o.command == "build")
+      return cmdBuild(o);
+    if (o.command == "bench")
+      return cmdBench(o);
+    std::cerr << "diffc: error: unknown command '" << o.command << "'\n" << kUsage;
+    return 1;
+  } catch (const diffc::InternalError &e) {
+    std::cerr << "diffc: internal compiler error: " << e.what()
+              << "\nPlease report this with the program that caused it.\n";
+    return 1;
+  } catch (const std::bad_alloc &) {
+    std::cerr << "diffc: error: out of memory\n";
+    return 1;
+  } catch (const std::exception &e) {
+    std::cerr << "diffc: error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -66,6 +66,9 @@ struct Op {
   std::vector<int64_t> ints;
   std::vector<Dim> dims;
   std::string callee;
+  /// Free text the printer shows as a trailing `// comment` (for example what the reverse sweep
+  /// stores and its size). Not semantic; the IR parser ignores comments.
+  std::string note;
 
   Value *result(unsigned i = 0) const { return results.at(i); }
   Value *operand(unsigned i) const { return operands.at(i); }
@@ -112,9 +115,21 @@ private:
   std::deque<Value> values_;
 };
 
+/// A derivative the source asked for with `grad(e, x)` / `jvp(e, x, v)`: lowering puts `e` in a
+/// function of its own (`base`) and calls `name`, which the AD stage must create from `base` before
+/// anything else runs (inner requests come first, so nested ones see their callees).
+struct DerivativeRequest {
+  enum class Kind { Grad, Jvp } kind = Kind::Grad;
+  std::string name;             // the function the call refers to: "<base>.grad" / "<base>.jvp"
+  std::string base;             // the function holding e
+  std::vector<std::string> wrt; // parameters of base to differentiate with respect to
+  SourceLoc loc;
+};
+
 struct Module {
   std::string sourceName; // file the module came from, for runtime error locations
   std::vector<std::unique_ptr<Function>> functions;
+  std::vector<DerivativeRequest> derivatives;
 
   Function *lookup(std::string_view name) const;
   Function *addFunction(std::string name);

@@ -21,6 +21,13 @@ SourceLoc SourceFile::locOf(uint32_t offset) const {
   return {line, col};
 }
 
+uint32_t SourceFile::offsetOf(SourceLoc loc) const {
+  if (loc.line == 0 || loc.line > lineStarts_.size())
+    return 0;
+  uint32_t off = lineStarts_[loc.line - 1] + (loc.col ? loc.col - 1 : 0);
+  return off > text_.size() ? static_cast<uint32_t>(text_.size()) : off;
+}
+
 std::string_view SourceFile::lineText(uint32_t line) const {
   if (line == 0 || line > lineStarts_.size())
     return {};

@@ -30,6 +30,8 @@ public:
   const std::string &name() const { return name_; }
   const std::string &text() const { return text_; }
   SourceLoc locOf(uint32_t offset) const;
+  /// Byte offset of a line/column position (clamped to the file).
+  uint32_t offsetOf(SourceLoc loc) const;
   /// The text of 1-based line `line`, without its newline.
   std::string_view lineText(uint32_t line) const;
 

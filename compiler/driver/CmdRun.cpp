@@ -1,0 +1,111 @@
+#include "driver/Commands.h"
+#include "driver/Inputs.h"
+#include "driver/Pipeline.h"
+#include "interp/Interpreter.h"
+#include "interp/JsonIO.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace diffc::driver {
+
+namespace {
+
+/// `{"value": V}` or `{"value": V, "grad": {...}}` for one run.
+std::string runOne(const Session &s, const interp::Interpreter &in, const ir::Function &f,
+                   const ir::Function *g, const nlohmann::json &inputs) {
+  std::vector<interp::Tensor> args = interp::bindInputs(f, inputs);
+  const ir::Function &target = g ? *g : f;
+  std::vector<interp::Tensor> out = in.call(target, std::move(args));
+  std::string value;
+  size_t nvalues = f.resultTypes.size();
+  if (f.resultIsTuple) {
+    value = "[";
+    for (size_t i = 0; i < nvalues; ++i)
+      value += (i ? ", " : "") + interp::formatValue(out[i]);
+    value += "]";
+  } else {
+    value = interp::formatValue(out[0]);
+  }
+  std::string r = "{\"value\": " + value;
+  if (g) {
+    r += ", \"grad\": {";
+    for (size_t i = nvalues; i < out.size(); ++i) {
+      std::string name = i < g->resultNames.size() ? g->resultNames[i] : fmt::format("#{}", i);
+      if (name.rfind("d_", 0) == 0)
+        name = name.substr(2);
+      r += fmt::format("{}\"{}\": {}", i > nvalues ? ", " : "", name, interp::formatValue(out[i]));
+    }
+    r += "}";
+  }
+  (void)s;
+  return r + "}";
+}
+
+} // namespace
+
+int cmdRun(const Options &o) {
+  if (o.file.empty() || !o.get("fn")) {
+    reportError("diffc run", o.file.empty() ? "missing FILE" : "missing --fn F");
+    return 1;
+  }
+  if (o.get("inputs") == "-" && o.file == "-") {
+    reportError("diffc run", "the program and the inputs cannot both come from standard input");
+    return 1;
+  }
+  Session s;
+  if (!compileFile(o.file, s, !o.has("no-opt")))
+    return 1;
+  ir::Function *f = findFunction(s, *o.get("fn"));
+  if (!f)
+    return 1;
+  ir::Function *g = nullptr;
+  if (o.has("grad")) {
+    g = gradientOf(s, *f, o.list("wrt"), !o.has("no-opt"));
+    if (!g)
+      return 1;
+  } else if (o.get("wrt")) {
+    reportError("diffc run", "--wrt needs --grad");
+    return 1;
+  }
+  auto inputs = readInputs(o.get("inputs"));
+  if (!inputs)
+    return 1;
+  std::string inputsName = o.get("inputs").value_or("<no inputs>");
+  if (inputsName == "-")
+    inputsName = "<stdin>";
+  interp::Interpreter in(*s.module);
+  auto one = [&](const nlohmann::json &j, const std::string &where) -> std::optional<std::string> {
+    if (!j.is_object()) {
+      reportError(where, "each input set must be a JSON object mapping parameter names to values");
+      return std::nullopt;
+    }
+    try {
+      return runOne(s, in, *f, g, j);
+    } catch (const interp::InputError &e) {
+      reportError(where, e.what());
+    } catch (const interp::RuntimeError &e) {
+      reportRuntimeError(s, e);
+    }
+    return std::nullopt;
+  };
+  if (inputs->is_array()) {
+    std::string out = "[";
+    for (size_t i = 0; i < inputs->size(); ++i) {
+      auto r = one((*inputs)[i], fmt::format("{}: input set {}", inputsName, i));
+      if (!r)
+        return 1;
+      out += (i ? ",\n " : "") + *r;
+    }
+    std::cout << out << "]\n";
+    return 0;
+  }
+  auto r = one(*inputs, inputsName);
+  if (!r)
+    return 1;
+  std::cout << *r << "\n";
+  return 0;
+}
+
+} // namespace diffc::driver

@@ -1,0 +1,61 @@
+#include "driver/Inputs.h"
+#include "driver/Pipeline.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace diffc::driver {
+
+std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path) {
+  if (!path)
+    return nlohmann::json::object();
+  std::string text;
+  if (*path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    text = ss.str();
+  } else {
+    std::ifstream in(*path, std::ios::binary);
+    if (!in) {
+      reportError(*path, "cannot open inputs file");
+      return std::nullopt;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  std::string name = *path == "-" ? "<stdin>" : *path;
+  try {
+    // No exceptions from the parser: a parse error carries the byte offset, turned into line:col.
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/true,
+                                             /*ignore_comments=*/false);
+    if (!j.is_object() && !j.is_array()) {
+      reportError(name, "inputs must be a JSON object mapping parameter names to values, or an "
+                        "array of such objects");
+      return std::nullopt;
+    }
+    return j;
+  } catch (const nlohmann::json::parse_error &e) {
+    size_t off = e.byte > 0 ? e.byte - 1 : 0;
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < off && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...: ".
+    if (auto p = what.find(": "); p != std::string::npos && what.rfind("[json", 0) == 0)
+      what = what.substr(p + 2);
+    std::cerr << fmt::format("{}:{}:{}: error: malformed JSON: {}\n", name, line, col, what);
+    return std::nullopt;
+  }
+}
+
+} // namespace diffc::driver

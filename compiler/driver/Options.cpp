@@ -1,0 +1,97 @@
+#include "driver/Options.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace diffc::driver {
+
+namespace {
+// Flags that take a value, and flags that are switches, across all commands.
+const std::set<std::string> kValued = {"fn",   "wrt",    "inputs", "o",      "header", "e",
+                                       "tol",  "seed",   "sizes",  "runs",   "eps",    "cache-dir",
+                                       "opt",  "dump-after"};
+const std::set<std::string> kSwitches = {"grad",    "jvp",        "no-opt", "interp", "fast-math",
+                                         "help",    "no-cache",   "vjp",    "hessian", "jacobian",
+                                         "check-nan", "stats"};
+} // namespace
+
+bool Options::has(const std::string &name) const {
+  for (const std::string &s : switches)
+    if (s == name)
+      return true;
+  return values.count(name) != 0;
+}
+
+std::optional<std::string> Options::get(const std::string &name) const {
+  auto it = values.find(name);
+  if (it == values.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> Options::list(const std::string &name) const {
+  std::vector<std::string> out;
+  auto v = get(name);
+  if (!v)
+    return out;
+  std::string cur;
+  for (char c : *v) {
+    if (c == ',') {
+      if (!cur.empty())
+        out.push_back(cur);
+      cur.clear();
+    } else if (c != ' ') {
+      cur += c;
+    }
+  }
+  if (!cur.empty())
+    out.push_back(cur);
+  return out;
+}
+
+std::string parseOptions(int argc, char **argv, Options &out) {
+  if (argc < 2)
+    return "missing command";
+  out.command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-") {
+      if (!out.file.empty())
+        return fmt::format("unexpected argument '{}'", a);
+      out.file = a;
+      continue;
+    }
+    if (a.size() > 1 && a[0] == '-') {
+      std::string name = a.substr(a[1] == '-' ? 2 : 1);
+      std::optional<std::string> value;
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      }
+      if (name == "h")
+        name = "help";
+      if (kSwitches.count(name)) {
+        if (value)
+          return fmt::format("option '--{}' takes no value", name);
+        out.switches.push_back(name);
+        continue;
+      }
+      if (!kValued.count(name))
+        return fmt::format("unknown option '{}'", a);
+      if (!value) {
+        if (i + 1 >= argc)
+          return fmt::format("option '{}' needs a value", a);
+        value = argv[++i];
+      }
+      out.values[name] = *value;
+      continue;
+    }
+    if (!out.file.empty())
+      return fmt::format("unexpected argument '{}'", a);
+    out.file = a;
+  }
+  return {};
+}
+
+} // namespace diffc::driver

@@ -1,0 +1,423 @@
+// Expressions: operators, names, literals, indexing, tensor literals, comprehensions.
+#include "sema/Lowerer.h"
+
+#include <fmt/format.h>
+
+namespace diffc::sema {
+
+using namespace ir;
+using K = ast::ExprKind;
+
+Value *Lowerer::lowerValue(const ast::Expr &e) {
+  Lowered r = lower(e);
+  if (r.unit()) {
+    diags_.error(e.span, "this expression has no value");
+    return nullptr;
+  }
+  if (r.tuple) {
+    if (r.ok())
+      diags_.error(e.span, fmt::format("expected a single value, got a tuple of {}", r.vals.size()));
+    return nullptr;
+  }
+  return r.vals[0];
+}
+
+Lowered Lowerer::lower(const ast::Expr &e) {
+  setLoc(e.span);
+  switch (e.kind) {
+  case K::IntLit:
+    return Lowered::one(builder_->constI64(e.ival));
+  case K::FloatLit:
+    return Lowered::one(builder_->constF64(e.fval));
+  case K::BoolLit:
+    return Lowered::one(builder_->constBool(e.bval));
+  case K::Name:
+    return Lowered::one(lowerName(e));
+  case K::Unary:
+    return Lowered::one(lowerUnary(e));
+  case K::Binary:
+    return Lowered::one(lowerBinary(e));
+  case K::Call:
+    return lowerCall(e);
+  case K::Index:
+    return Lowered::one(lowerIndex(e));
+  case K::Transpose: {
+    Value *a = lowerValue(*e.args[0]);
+    if (!a)
+      return Lowered::poison();
+    if (a->type.rank() == 1)
+      return Lowered::one(a); // the transpose of a vector is itself, as in NumPy
+    if (a->type.rank() != 2) {
+      diags_.error(e.span, fmt::format(".T needs a matrix, got {}", typeStr(a->type)));
+      return Lowered::poison();
+    }
+    setLoc(e.span);
+    return Lowered::one(builder_->value(
+        OpKind::Transpose, {a}, Type(a->type.elem, {a->type.shape[1], a->type.shape[0]})));
+  }
+  case K::TensorLit:
+    return Lowered::one(lowerTensorLit(e));
+  case K::Tuple: {
+    Lowered r;
+    r.tuple = true;
+    for (const ast::ExprPtr &a : e.args)
+      r.vals.push_back(lowerValue(*a));
+    return r;
+  }
+  case K::Comprehension:
+    return Lowered::one(lowerMap(*e.args[0], e.iters, e.span));
+  case K::Generator:
+    diags_.error(e.span, "a generator is only allowed as the argument of sum, prod, mean, max, "
+                         "min or logsumexp");
+    return Lowered::poison();
+  case K::If:
+    return lowerIf(e, /*needValue=*/true);
+  }
+  return Lowered::poison();
+}
+
+Value *Lowerer::lowerName(const ast::Expr &e) {
+  Binding *b = scopes_.lookup(e.name);
+  if (!b) {
+    if (sigs_.count(e.name))
+      diags_.error(e.span, fmt::format("'{}' is a function; call it as {}(...)", e.name, e.name));
+    else
+      diags_.error(e.span, fmt::format("use of undeclared identifier '{}'", e.name));
+    return nullptr;
+  }
+  if (b->kind == Binding::Kind::Size)
+    return dimValue(b->dim);
+  return b->value;
+}
+
+Value *Lowerer::lowerUnary(const ast::Expr &e) {
+  Value *a = lowerValue(*e.args[0]);
+  if (!a)
+    return nullptr;
+  setLoc(e.span);
+  if (e.op == Tok::Bang) {
+    if (a->type.elem != ElemType::Bool) {
+      diags_.error(e.opSpan, fmt::format("'!' needs a bool, got {}", typeStr(a->type)));
+      return nullptr;
+    }
+    return builder_->value(OpKind::Not, {a}, a->type);
+  }
+  if (a->type.elem == ElemType::Bool) {
+    diags_.error(e.opSpan, fmt::format("unary '-' needs a number, got {}", typeStr(a->type)));
+    return nullptr;
+  }
+  if (isConst(a) && a->type.isScalar()) {
+    // Fold negative literals so that `-1` reads as a constant in the IR.
+    if (a->type.elem == ElemType::I64)
+      return builder_->constI64(-a->def->ival);
+    return builder_->constF64(-a->def->fval, a->type.elem);
+  }
+  return builder_->value(OpKind::Neg, {a}, a->type);
+}
+
+Value *Lowerer::lowerBinary(const ast::Expr &e) {
+  Value *a = lowerValue(*e.args[0]);
+  Value *b = lowerValue(*e.args[1]);
+  if (!a || !b)
+    return nullptr;
+  setLoc(e.span);
+  return arith(e.op, a, b, e.opSpan);
+}
+
+Value *Lowerer::arith(Tok op, Value *a, Value *b, Span span) {
+  if (!a || !b)
+    return nullptr;
+  if (a->type.isTape || b->type.isTape) {
+    diags_.error(span, "tapes cannot be used in arithmetic");
+    return nullptr;
+  }
+  const char *spelling = tokSpelling(op);
+  auto what = fmt::format("operator '{}'", spelling);
+  switch (op) {
+  case Tok::AndAnd:
+  case Tok::OrOr:
+    if (a->type.elem != ElemType::Bool || b->type.elem != ElemType::Bool) {
+      diags_.error(span, fmt::format("'{}' needs bools, got {} and {}", spelling, typeStr(a->type),
+                                     typeStr(b->type)));
+      return nullptr;
+    }
+    return elementwise(op == Tok::AndAnd ? OpKind::And : OpKind::Or, {a, b}, ElemType::Bool, span,
+                       what.c_str());
+  case Tok::EqEq:
+  case Tok::NotEq:
+  case Tok::Less:
+  case Tok::LessEq:
+  case Tok::Greater:
+  case Tok::GreaterEq: {
+    OpKind k = op == Tok::EqEq      ? OpKind::Eq
+               : op == Tok::NotEq   ? OpKind::Ne
+               : op == Tok::Less    ? OpKind::Lt
+               : op == Tok::LessEq  ? OpKind::Le
+               : op == Tok::Greater ? OpKind::Gt
+                                    : OpKind::Ge;
+    bool bothBool = a->type.elem == ElemType::Bool && b->type.elem == ElemType::Bool;
+    if (bothBool && (k == OpKind::Eq || k == OpKind::Ne))
+      return elementwise(k, {a, b}, ElemType::Bool, span, what.c_str());
+    auto e = arithElem(a, b, span, what.c_str());
+    if (!e)
+      return nullptr;
+    return elementwise(k, {convertElem(a, *e), convertElem(b, *e)}, ElemType::Bool, span,
+                       what.c_str());
+  }
+  case Tok::At: {
+    if (a->type.elem == ElemType::Bool || b->type.elem == ElemType::Bool) {
+      diags_.error(span, "'@' needs numbers");
+      return nullptr;
+    }
+    ElemType e = a->type.elem == b->type.elem && isFloat(a->type.elem) ? a->type.elem
+                 : a->type.elem == ElemType::F32 && b->type.elem != ElemType::F64 ? ElemType::F32
+                 : b->type.elem == ElemType::F32 && a->type.elem != ElemType::F64 ? ElemType::F32
+                                                                                    : ElemType::F64;
+    size_t ra = a->type.rank(), rb = b->type.rank();
+    if (ra < 1 || ra > 2 || rb < 1 || rb > 2) {
+      diags_.error(span, fmt::format("'@' needs vectors or matrices, got {} @ {}",
+                                     typeStr(a->type), typeStr(b->type)));
+      return nullptr;
+    }
+    const Dim &ka = a->type.shape[ra - 1];
+    const Dim &kb = b->type.shape[0];
+    if (ka != kb) {
+      diags_.error(span, fmt::format("'@': inner dimensions differ: {} @ {} ({} vs {})",
+                                     typeStr(a->type), typeStr(b->type),
+                                     ka.str(cur_->fn->sizeParams), kb.str(cur_->fn->sizeParams)));
+      return nullptr;
+    }
+    Shape s;
+    if (ra == 2)
+      s.push_back(a->type.shape[0]);
+    if (rb == 2)
+      s.push_back(b->type.shape[1]);
+    return builder_->value(OpKind::MatMul, {convertElem(a, e), convertElem(b, e)}, Type(e, s));
+  }
+  default:
+    break;
+  }
+  OpKind k;
+  switch (op) {
+  case Tok::Plus:
+    k = OpKind::Add;
+    break;
+  case Tok::Minus:
+    k = OpKind::Sub;
+    break;
+  case Tok::Star:
+    k = OpKind::Mul;
+    break;
+  case Tok::Slash:
+    k = OpKind::Div;
+    break;
+  case Tok::Percent:
+    k = OpKind::Mod;
+    break;
+  case Tok::Caret:
+    k = OpKind::Pow;
+    break;
+  default:
+    throw InternalError(fmt::format("arith: unexpected operator {}", spelling));
+  }
+  auto e = arithElem(a, b, span, what.c_str());
+  if (!e)
+    return nullptr;
+  return elementwise(k, {convertElem(a, *e), convertElem(b, *e)}, *e, span, what.c_str());
+}
+
+Lowerer::IndexPlan Lowerer::planIndex(const Type &base, const std::vector<ast::Subscript> &subs,
+                                      Span span) {
+  IndexPlan p;
+  if (base.isTape || subs.size() > base.rank()) {
+    diags_.error(span, fmt::format("too many subscripts: {} has rank {}, got {}", typeStr(base),
+                                   base.rank(), subs.size()));
+    return p;
+  }
+  Shape result;
+  bool ok = true;
+  for (size_t a = 0; a < base.rank(); ++a) {
+    if (a >= subs.size()) {
+      p.modes.push_back(kFull);
+      result.push_back(base.shape[a]);
+      continue;
+    }
+    const ast::Subscript &s = subs[a];
+    if (!s.isSlice) {
+      Value *i = lowerValue(*s.lo);
+      if (!i || !requireScalar(i, ElemType::I64, s.lo->span, "an index")) {
+        ok = false;
+        continue;
+      }
+      p.modes.push_back(kPoint);
+      p.operands.push_back(i);
+      continue;
+    }
+    if (!s.lo && !s.hi) {
+      p.modes.push_back(kFull);
+      result.push_back(base.shape[a]);
+      continue;
+    }
+    std::optional<SymExpr> lo = s.lo ? symbolic(*s.lo, false) : Dim::constant(0);
+    std::optional<SymExpr> hi = s.hi ? symbolic(*s.hi, false) : base.shape[a];
+    std::optional<Dim> len;
+    if (lo && hi) {
+      len = *hi - *lo;
+      for (uint32_t sym : len->symbols())
+        if (sym >= kAtomBase)
+          len.reset();
+    }
+    if (!len) {
+      diags_.error(s.span, "the length of a slice must be a size expression (like 0:D, i:i+3 or "
+                           "1:N): the compiler must know it from the sizes alone");
+      ok = false;
+      continue;
+    }
+    if (len->isConstant() && len->constantValue() < 0) {
+      diags_.error(s.span, fmt::format("slice has negative length {}", len->constantValue()));
+      ok = false;
+      continue;
+    }
+    Value *start = s.lo ? lowerValue(*s.lo) : builder_->constI64(0);
+    if (!start || !requireScalar(start, ElemType::I64, s.lo ? s.lo->span : s.span, "a slice start")) {
+      ok = false;
+      continue;
+    }
+    p.modes.push_back(kSlice);
+    p.operands.push_back(start);
+    p.lengths.push_back(*len);
+    result.push_back(*len);
+  }
+  p.resultType = Type(base.elem, result);
+  p.ok = ok;
+  return p;
+}
+
+Value *Lowerer::emitIndex(Value *base, const IndexPlan &plan, std::string name) {
+  std::vector<Value *> ops{base};
+  ops.insert(ops.end(), plan.operands.begin(), plan.operands.end());
+  Op *op = builder_->create(OpKind::Index, ops, {plan.resultType}, std::move(name));
+  op->ints = plan.modes;
+  op->dims = plan.lengths;
+  return op->result();
+}
+
+Value *Lowerer::lowerIndex(const ast::Expr &e) {
+  Value *base = lowerValue(*e.args[0]);
+  if (!base)
+    return nullptr;
+  if (base->type.isScalar()) {
+    diags_.error(e.span, fmt::format("cannot index a scalar ({})", typeStr(base->type)));
+    return nullptr;
+  }
+  IndexPlan plan = planIndex(base->type, e.subs, e.span);
+  if (!plan.ok)
+    return nullptr;
+  setLoc(e.span);
+  return emitIndex(base, plan);
+}
+
+Value *Lowerer::lowerTensorLit(const ast::Expr &e) {
+  if (e.args.empty()) {
+    diags_.error(e.span, "empty tensor literal; use zeros(0) for an empty vector");
+    return nullptr;
+  }
+  std::vector<Value *> xs;
+  for (const ast::ExprPtr &a : e.args)
+    xs.push_back(lowerValue(*a));
+  for (Value *x : xs)
+    if (!x)
+      return nullptr;
+  Type t = xs[0]->type;
+  bool allConst = isConst(xs[0]);
+  for (size_t i = 1; i < xs.size(); ++i) {
+    if (xs[i]->type.shape != t.shape) {
+      diags_.error(e.args[i]->span,
+                   fmt::format("tensor literal elements must have equal shapes: {} and {}",
+                               typeStr(t), typeStr(xs[i]->type)));
+      return nullptr;
+    }
+    auto u = unify(t, xs[i]->type, allConst, isConst(xs[i]));
+    if (!u) {
+      diags_.error(e.args[i]->span,
+                   fmt::format("tensor literal elements have incompatible types {} and {}",
+                               typeStr(t), typeStr(xs[i]->type)));
+      return nullptr;
+    }
+    t = *u;
+    allConst = allConst && isConst(xs[i]);
+  }
+  setLoc(e.span);
+  for (Value *&x : xs)
+    x = convertElem(x, t.elem);
+  Shape s{Dim::constant(static_cast<int64_t>(xs.size()))};
+  s.insert(s.end(), t.shape.begin(), t.shape.end());
+  return builder_->value(OpKind::Pack, xs, Type(t.elem, s));
+}
+
+Value *Lowerer::lowerMap(const ast::Expr &element, const std::vector<ast::Iterator> &iters,
+                         Span span) {
+  std::vector<Dim> los, extents;
+  bool ok = true;
+  for (const ast::Iterator &it : iters) {
+    auto lo = sizeExpr(*it.lo, "a comprehension range start");
+    auto hi = sizeExpr(*it.hi, "a comprehension range end");
+    if (!lo || !hi) {
+      ok = false;
+      continue;
+    }
+    Dim ext = *hi - *lo;
+    if (ext.isConstant() && ext.constantValue() < 0) {
+      diags_.error(it.hi->span, "comprehension range is empty backwards (end before start)");
+      ok = false;
+      continue;
+    }
+    los.push_back(*lo);
+    extents.push_back(ext);
+  }
+  if (!ok)
+    return nullptr;
+  setLoc(span);
+  Op *map = builder_->create(OpKind::Map, {}, {});
+  map->dims = extents;
+  std::vector<Type> argTypes(iters.size(), Type::i64());
+  std::vector<std::string> names;
+  for (const ast::Iterator &it : iters)
+    names.push_back(it.var.name);
+  Block *body = builder_->addRegion(map, argTypes, names);
+  Block *outer = builder_->insertionBlock();
+  builder_->setInsertionBlock(body);
+  scopes_.push();
+  ++mapDepth_;
+  for (size_t i = 0; i < iters.size(); ++i) {
+    Binding b;
+    b.kind = Binding::Kind::LoopIndex;
+    b.decl = iters[i].var.span;
+    b.mapDepth = mapDepth_;
+    b.value = body->args[i];
+    if (!los[i].isConstant() || los[i].constantValue() != 0) {
+      setLoc(iters[i].lo->span);
+      b.value = builder_->value(OpKind::Add, {body->args[i], dimValue(los[i])}, Type::i64(),
+                                iters[i].var.name);
+    }
+    scopes_.declare(iters[i].var.name, b);
+  }
+  Value *v = lowerValue(element);
+  --mapDepth_;
+  scopes_.pop();
+  if (v && (v->type.isTape || v->type.elem == ElemType::Bool)) {
+    if (v->type.isTape)
+      diags_.error(element.span, "a comprehension element cannot be a tape");
+  }
+  setLoc(span);
+  builder_->create(OpKind::Yield, {v ? v : builder_->constF64(0)}, {});
+  builder_->setInsertionBlock(outer);
+  if (!v)
+    return nullptr;
+  Shape s = extents;
+  s.insert(s.end(), v->type.shape.begin(), v->type.shape.end());
+  addResult(builder_->function(), map, Type(v->type.elem, s), "");
+  return map->result();
+}
+
+} // namespace diffc::sema

@@ -4,7 +4,7 @@
 #include "ir/Verifier.h"
 #include "sema/Compile.h"
 
-#if __has_include("ad/AD.h")
+#if DIFFC_ENABLE_AD
 #include "ad/AD.h"
 #define DIFFC_HAVE_AD 1
 #endif

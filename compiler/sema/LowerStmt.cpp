@@ -186,6 +186,12 @@ void Lowerer::lowerAssign(const ast::Stmt &s) {
     Value *val = rhs;
     if (s.op != Tok::Assign)
       val = arith(binop(s.op), old, rhs, s.span);
+    if (val && old->type.elem == ElemType::I64 && isFloat(val->type.elem)) {
+      diags_.error(at, fmt::format("cannot assign {} to '{}', which holds {} (write its initial "
+                                   "value as a float, e.g. 0.0, to make it a float variable)",
+                                   typeStr(val->type), nameExpr.name, typeStr(old->type)));
+      return;
+    }
     nv = coerce(val, old->type, at,
                 fmt::format("cannot assign to '{}' of type {}", nameExpr.name, typeStr(old->type)));
   } else {

@@ -64,8 +64,19 @@ Value *Lowerer::convertElem(Value *v, ElemType e) {
     double x = v->type.elem == ElemType::I64 || v->type.elem == ElemType::Bool
                    ? static_cast<double>(c->ival)
                    : c->fval;
-    if (isFloat(e))
-      return builder_->constF64(e == ElemType::F32 ? static_cast<float>(x) : x, e);
+    if (!isFloat(e))
+      return builder_->value(OpKind::Cast, {v}, v->type.withElem(e));
+    double f = e == ElemType::F32 ? static_cast<float>(x) : x;
+    // A literal just lowered (unnamed, the last op so far) has no uses yet: retype it in place
+    // rather than leave a dead integer constant behind ("an integer literal adopts f64").
+    Block *b = builder_->insertionBlock();
+    if (v->name.empty() && b && !b->ops.empty() && b->ops.back().get() == c) {
+      c->fval = f;
+      c->ival = 0;
+      v->type = Type(e);
+      return v;
+    }
+    return builder_->constF64(f, e);
   }
   return builder_->value(OpKind::Cast, {v}, v->type.withElem(e));
 }

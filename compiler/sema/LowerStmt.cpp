@@ -256,7 +256,7 @@ void Lowerer::lowerFor(const ast::Stmt &s) {
   for (Binding *b : carried) {
     operands.push_back(b->value);
     argTypes.push_back(b->value->type);
-    argNames.push_back(b->value->name);
+    argNames.push_back(b->name);
   }
   Op *loop = builder_->create(OpKind::For, operands, {});
   loop->ival = checkpoint ? 1 : 0;
@@ -284,7 +284,7 @@ void Lowerer::lowerFor(const ast::Stmt &s) {
   builder_->create(OpKind::Yield, yields, {});
   builder_->setInsertionBlock(outer);
   for (size_t k = 0; k < carried.size(); ++k)
-    addResult(builder_->function(), loop, argTypes[k + 1], inits[k]->name);
+    addResult(builder_->function(), loop, argTypes[k + 1], carried[k]->name);
   // Carry only what the body changes; rebind the rest to the loop's results.
   std::vector<bool> dropped(carried.size(), false);
   for (size_t k = carried.size(); k-- > 0;) {
@@ -308,7 +308,7 @@ void Lowerer::lowerWhile(const ast::Stmt &s) {
   for (Binding *b : carried) {
     inits.push_back(b->value);
     types.push_back(b->value->type);
-    names.push_back(b->value->name);
+    names.push_back(b->name);
   }
   Op *loop = builder_->create(OpKind::While, inits, {});
   Block *outer = builder_->insertionBlock();
@@ -473,7 +473,7 @@ Lowered Lowerer::lowerIf(const ast::Expr &e, bool needValue) {
   for (const Type &t : valueTypes)
     addResult(builder_->function(), op, t, "");
   for (size_t k : changed) {
-    addResult(builder_->function(), op, before[k]->type, before[k]->name);
+    addResult(builder_->function(), op, before[k]->type, carried[k]->name);
     carried[k]->value = op->results.back();
   }
   if (poisoned)

@@ -15,6 +15,7 @@ namespace diffc::sema {
 
 struct Binding {
   enum class Kind { Let, Var, Param, Size, LoopIndex } kind = Kind::Let;
+  std::string name; // the source name (set by Scopes::declare)
   ir::Value *value = nullptr; // null for Size (use `dim`), or after an error (poison)
   Span decl;
   /// For size parameters: the symbol. For i64 lets whose value is a size expression: that dim.
@@ -32,6 +33,7 @@ public:
 
   /// Declares in the innermost scope; returns the earlier binding of the same scope, if any.
   Binding *declare(const std::string &name, Binding b) {
+    b.name = name;
     auto &s = scopes_.back();
     for (auto &[n, old] : s)
       if (n == name) {

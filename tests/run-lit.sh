@@ -5,7 +5,7 @@
 # Substitutions: %diffc (the driver), %s (this file), %S (its folder), FileCheck, not.
 # Usage: run-lit.sh FILE DIFFC FILECHECK
 set -uo pipefail
-file=$1 diffc=$2 filecheck=$3
+file=$(realpath "$1") diffc=$(realpath "$2") filecheck=$3
 dir=$(dirname "$file")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -4,10 +4,6 @@
 
 namespace diffc::driver {
 
-int cmdGradcheck(const Options &) {
-  reportError("diffc gradcheck", "not available yet in this build");
-  return 1;
-}
 int cmdDerive(const Options &) {
   reportError("diffc derive", "not available yet in this build");
   return 1;

@@ -83,6 +83,11 @@ std::optional<std::vector<Dim>> Lowerer::bindSizes(const Function &callee,
                                                    const std::vector<Type> &argTypes, Span span,
                                                    const std::string &what, bool exactElem) {
   const auto &params = callee.params();
+  if (params.size() != argTypes.size()) {
+    diags_.error(span, fmt::format("{}: takes {} arguments, expected {}", what, params.size(),
+                                   argTypes.size()));
+    return std::nullopt;
+  }
   std::vector<std::optional<Dim>> bound(callee.sizeParams.size());
   auto fail = [&](size_t i, const std::string &detail) {
     diags_.error(span, fmt::format("{}: argument {} ('{}') {}", what, i + 1, params[i]->name,

@@ -292,6 +292,11 @@ void Lowerer::checkVjpRule(Signature &sig) {
     return;
   }
   Function *g = it->second.fn;
+  cur_ = &sig; // dims in messages are f's
+  struct Reset {
+    Signature *&cur;
+    ~Reset() { cur = nullptr; }
+  } reset{cur_};
   if (f->resultIsTuple || f->resultTypes.size() != 1 || !f->resultTypes[0].isFloat()) {
     diags_.error(at, "@vjp needs a function with one float result");
     return;

@@ -8,10 +8,7 @@
 #include "ad/AD.h"
 #define DIFFC_HAVE_AD 1
 #endif
-#if __has_include("passes/Simplify.h")
 #include "passes/Simplify.h"
-#define DIFFC_HAVE_SIMPLIFY 1
-#endif
 
 #include <fmt/format.h>
 
@@ -33,15 +30,10 @@ void dump(const Session &s, const char *stage) {
 }
 
 void simplifyAll(Session &s, ir::Function *only) {
-#ifdef DIFFC_HAVE_SIMPLIFY
   if (only)
     passes::simplify(*s.module, *only);
   else
     passes::simplifyModule(*s.module);
-#else
-  (void)s;
-  (void)only;
-#endif
 }
 
 /// Creates the functions that `grad(e, x)` / `jvp(e, x, v)` calls refer to.

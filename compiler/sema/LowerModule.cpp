@@ -219,7 +219,12 @@ void Lowerer::lowerFunction(Signature &sig) {
   scopes_.push();
   Lowered r = lowerBlock(*f.body, /*needValue=*/true);
   Span at = f.body->result ? f.body->result->span : f.body->span;
-  if (r.ok()) {
+  if (r.unit()) {
+    Span end{f.body->span.end > 0 ? f.body->span.end - 1 : 0, f.body->span.end};
+    diags_.error(end, fmt::format("function '{}' has no result: its body must end with an "
+                                  "expression without ';' (or `return e;`)",
+                                  fn->name));
+  } else if (r.ok()) {
     std::vector<Value *> outs;
     if (fn->resultIsTuple != r.tuple || r.vals.size() != fn->resultTypes.size()) {
       diags_.error(at, fmt::format("function '{}' returns {}, but its body gives {}", fn->name,

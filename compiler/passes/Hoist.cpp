@@ -1,0 +1,143 @@
+// Loop-invariant code motion. An op moved in front of a loop runs even when the loop runs zero
+// times, so only ops that cannot fail at run time move: no indexing, no integer arithmetic
+// (overflow, division by zero), no conversion to i64, no reductions that reject empty tensors, no
+// calls, and no result shape that could be negative for some sizes.
+#include "passes/Simplify.h"
+
+#include <unordered_set>
+
+namespace diffc::passes {
+
+using namespace ir;
+
+namespace {
+
+/// d is never negative: every term has a positive coefficient (sizes are never negative).
+bool nonNegative(const Dim &d) {
+  for (const auto &[mono, coeff] : d.terms())
+    if (coeff < 0)
+      return false;
+  return true;
+}
+
+/// Evaluating op's result types cannot fail: each dim is non-negative or already the dim of an
+/// operand (which exists, so it was evaluated without failing).
+bool safeShapes(const Op &op) {
+  for (const Value *r : op.results)
+    for (const Dim &d : r->type.shape) {
+      if (nonNegative(d))
+        continue;
+      bool known = false;
+      for (const Value *v : op.operands)
+        for (const Dim &od : v->type.shape)
+          known = known || od == d;
+      if (!known)
+        return false;
+    }
+  return true;
+}
+
+bool cannotFail(const Op &op) {
+  if (op.results.empty() || !op.regions.empty())
+    return false;
+  ElemType e = op.result()->type.elem;
+  bool intResult = e == ElemType::I64;
+  switch (opClass(op.kind)) {
+  case OpClass::Unary:
+  case OpClass::Binary:
+    return !intResult;
+  case OpClass::Compare:
+    return true;
+  case OpClass::Other:
+    break;
+  }
+  switch (op.kind) {
+  case OpKind::Const:
+  case OpKind::DimValue:
+  case OpKind::Eye:
+  case OpKind::Fill:
+  case OpKind::Select:
+  case OpKind::StopGradient:
+  case OpKind::Broadcast:
+  case OpKind::SumTo:
+  case OpKind::Transpose:
+  case OpKind::Concat:
+  case OpKind::Pack:
+  case OpKind::Diag:
+  case OpKind::Softmax:
+  case OpKind::LogSoftmax:
+  case OpKind::Logsumexp:
+  case OpKind::Norm:
+    return true;
+  case OpKind::Sum:
+  case OpKind::Prod:
+  case OpKind::MatMul:
+  case OpKind::Outer:
+    return !intResult; // i64 arithmetic may overflow
+  case OpKind::Cast:
+    return !(intResult && isFloat(op.operands.at(0)->type.elem)); // NaN or huge -> i64 fails
+  default:
+    return false;
+  }
+}
+
+bool hoistable(const Op &op) {
+  for (const Value *r : op.results)
+    if (r->type.isTape)
+      return false;
+  return cannotFail(op) && safeShapes(op);
+}
+
+bool isLoop(OpKind k) { return k == OpKind::For || k == OpKind::While || k == OpKind::Map; }
+
+void collectDefs(const Block &b, std::unordered_set<const Value *> &out) {
+  for (const Value *v : b.args)
+    out.insert(v);
+  for (const auto &op : b.ops) {
+    for (const Value *v : op->results)
+      out.insert(v);
+    for (const auto &r : op->regions)
+      collectDefs(*r, out);
+  }
+}
+
+bool hoistBlock(Block &b) {
+  bool changed = false;
+  std::vector<std::unique_ptr<Op>> ops = std::move(b.ops);
+  b.ops.clear();
+  for (auto &op : ops) {
+    for (auto &r : op->regions)
+      changed |= hoistBlock(*r); // inner loops first: their invariants land in this body
+    if (isLoop(op->kind)) {
+      std::unordered_set<const Value *> inside;
+      for (const auto &r : op->regions)
+        collectDefs(*r, inside);
+      for (auto &r : op->regions) {
+        std::vector<std::unique_ptr<Op>> kept;
+        for (auto &inner : r->ops) {
+          bool invariant = !isTerminator(inner->kind) && hoistable(*inner);
+          for (const Value *v : inner->operands)
+            invariant = invariant && !inside.count(v);
+          if (!invariant) {
+            kept.push_back(std::move(inner));
+            continue;
+          }
+          for (const Value *v : inner->results)
+            inside.erase(v);
+          inner->parent = &b;
+          b.ops.push_back(std::move(inner));
+          changed = true;
+        }
+        r->ops = std::move(kept);
+      }
+    }
+    b.ops.push_back(std::move(op));
+  }
+  return changed;
+}
+
+} // namespace
+
+bool hoistLoopInvariants(Function &fn) { return hoistBlock(*fn.body); }
+
+} // namespace diffc::passes

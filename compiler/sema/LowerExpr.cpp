@@ -223,6 +223,8 @@ Value *Lowerer::arith(Tok op, Value *a, Value *b, Span span) {
   auto e = arithElem(a, b, span, what.c_str());
   if (!e)
     return nullptr;
+  if (k == OpKind::Pow && *e == ElemType::I64)
+    e = ElemType::F64; // `^` is a float power even on integers (2^-1 is 0.5)
   return elementwise(k, {convertElem(a, *e), convertElem(b, *e)}, *e, span, what.c_str());
 }
 

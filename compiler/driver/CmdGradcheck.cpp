@@ -1,6 +1,7 @@
 // `diffc gradcheck`: the gradient diffc derives against central finite differences of the function
 // itself, parameter by parameter, at the given inputs or at seeded random ones.
 #include "driver/Commands.h"
+#include "driver/Executor.h"
 #include "driver/Inputs.h"
 #include "driver/Pipeline.h"
 #include "interp/Interpreter.h"
@@ -121,7 +122,10 @@ int cmdGradcheck(const Options &o) {
     where = fmt::format("random inputs (seed {})", seed);
   }
 
-  interp::Interpreter in(*s.module);
+  auto ex = Executor::create(s, o);
+  if (!ex)
+    return 1;
+  Executor &in = *ex;
   try {
     std::vector<interp::Tensor> ga = in.call(*g, x);
     auto value = [&](std::vector<interp::Tensor> args) { return in.call(*f, std::move(args))[0].item(); };

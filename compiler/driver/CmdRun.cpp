@@ -1,7 +1,7 @@
 #include "driver/Commands.h"
+#include "driver/Executor.h"
 #include "driver/Inputs.h"
 #include "driver/Pipeline.h"
-#include "interp/Interpreter.h"
 #include "interp/JsonIO.h"
 
 #include <fmt/format.h>
@@ -13,11 +13,11 @@ namespace diffc::driver {
 namespace {
 
 /// `{"value": V}` or `{"value": V, "grad": {...}}` for one run.
-std::string runOne(const Session &s, const interp::Interpreter &in, const ir::Function &f,
-                   const ir::Function *g, const nlohmann::json &inputs) {
+std::string runOne(Executor &ex, const ir::Function &f, const ir::Function *g,
+                   const nlohmann::json &inputs) {
   std::vector<interp::Tensor> args = interp::bindInputs(f, inputs);
   const ir::Function &target = g ? *g : f;
-  std::vector<interp::Tensor> out = in.call(target, std::move(args));
+  std::vector<interp::Tensor> out = ex.call(target, std::move(args));
   std::string value;
   size_t nvalues = f.resultTypes.size();
   if (f.resultIsTuple) {
@@ -39,7 +39,6 @@ std::string runOne(const Session &s, const interp::Interpreter &in, const ir::Fu
     }
     r += "}";
   }
-  (void)s;
   return r + "}";
 }
 
@@ -75,14 +74,16 @@ int cmdRun(const Options &o) {
   std::string inputsName = o.get("inputs").value_or("<no inputs>");
   if (inputsName == "-")
     inputsName = "<stdin>";
-  interp::Interpreter in(*s.module);
+  auto ex = Executor::create(s, o);
+  if (!ex)
+    return 1;
   auto one = [&](const nlohmann::json &j, const std::string &where) -> std::optional<std::string> {
     if (!j.is_object()) {
       reportError(where, "each input set must be a JSON object mapping parameter names to values");
       return std::nullopt;
     }
     try {
-      return runOne(s, in, *f, g, j);
+      return runOne(*ex, *f, g, j);
     } catch (const interp::InputError &e) {
       reportError(where, e.what());
     } catch (const interp::RuntimeError &e) {

@@ -4,10 +4,7 @@
 #include "ir/Verifier.h"
 #include "sema/Compile.h"
 
-#if DIFFC_ENABLE_AD
 #include "ad/AD.h"
-#define DIFFC_HAVE_AD 1
-#endif
 #include "passes/Simplify.h"
 
 #include <fmt/format.h>
@@ -46,7 +43,6 @@ bool expandDerivatives(Session &s) {
     ir::Function *base = m.lookup(req.base);
     if (!base)
       throw InternalError("derivative request for a missing function " + req.base);
-#ifdef DIFFC_HAVE_AD
     try {
       ir::Function *d = req.kind == ir::DerivativeRequest::Kind::Grad
                             ? ad::buildGradient(m, *base, req.wrt)
@@ -57,11 +53,6 @@ bool expandDerivatives(Session &s) {
       s.diags->error(Span{s.file->offsetOf(req.loc), s.file->offsetOf(req.loc) + 1}, e.what());
       return false;
     }
-#else
-    s.diags->error(Span{s.file->offsetOf(req.loc), s.file->offsetOf(req.loc) + 1},
-                   "grad and jvp inside the language need the AD stage, which is not built");
-    return false;
-#endif
   }
   return true;
 }
@@ -133,7 +124,6 @@ ir::Function *findFunction(const Session &s, const std::string &name) {
 namespace {
 ir::Function *derive(Session &s, ir::Function &f, const std::vector<std::string> &wrt,
                      bool optimize, bool tangent) {
-#ifdef DIFFC_HAVE_AD
   for (const std::string &w : wrt) {
     bool found = false;
     for (ir::Value *p : f.params())
@@ -158,14 +148,6 @@ ir::Function *derive(Session &s, ir::Function &f, const std::vector<std::string>
     s.diags->print(std::cerr);
     return nullptr;
   }
-#else
-  (void)f;
-  (void)wrt;
-  (void)optimize;
-  (void)tangent;
-  reportError(s.file->name(), "differentiation is not available in this build");
-  return nullptr;
-#endif
 }
 } // namespace
 

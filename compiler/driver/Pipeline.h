@@ -18,7 +18,7 @@ namespace diffc::driver {
 struct Session {
   std::unique_ptr<SourceFile> file;
   std::unique_ptr<DiagnosticEngine> diags;
-  std::unique_ptr<ir::Module> module;
+  std::shared_ptr<ir::Module> module;
   std::string dumpAfter; // stage name, or empty
 };
 

@@ -1,0 +1,128 @@
+// Reverse mode, internal structure. The transformation runs twice over the same prepared
+// function: a dry run that only records which primal values the reverse sweep reads (`needed`),
+// then the real run, which knows up front what each loop and branch must store on tapes.
+//
+// Scopes follow the primal blocks. A root scope (the function body, or a map body whose reverse
+// recomputes it element by element) holds the forward sweep's values and then runs the reverse
+// sweep of that block in the same place. A forward scope is the copy of a loop body or branch in
+// the forward sweep; after each needed value is defined there it is pushed onto its own tape. A
+// reverse scope is the reverse of such a block: it starts by popping (or recomputing) the values
+// of its block the reverse code needs, then runs the block's ops backwards. Every tape is created
+// at its root and threaded as an extra carried value through each loop and branch around it,
+// forwards then backwards, so pops meet pushes in LIFO order.
+//
+// Files: Reverse.cpp (scopes, adjoints, straight-line ops, calls, the driver), ReverseSweep.cpp
+// (the forward sweep and its tapes), ReverseControl.cpp (if, for, while), ReverseMap.cpp (map).
+#pragma once
+
+#include "ad/Activity.h"
+#include "ad/Emit.h"
+#include "ad/Util.h"
+
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace diffc::ad::rev {
+
+struct Scope {
+  enum class Kind { Root, Forward, Reverse };
+  Kind kind;
+  Scope *parent = nullptr;
+  const ir::Block *block = nullptr;                        // the primal block this scope stands for
+  std::unordered_map<const ir::Value *, ir::Value *> vals; // primal -> new value
+  std::unordered_map<const ir::Value *, ir::Value *> adj;  // primal -> its adjoint
+  std::unordered_map<const ir::Value *, ir::Value *> tape; // taped primal -> current tape
+};
+
+using ValueSet = std::unordered_set<const ir::Value *>;
+
+class Reverse {
+public:
+  /// needed: null for the dry run (which records into needed()), else the dry run's record.
+  Reverse(ir::Module &m, const ir::Function &src, ir::Function &dst, const Activity &act,
+          const ValueSet *needed);
+
+  /// Emits the whole adjoint program into dst's body (params already added): the forward
+  /// sweep, the seeds (one per float result of src; null seeds are zero), the reverse sweep and
+  /// the return of src's results followed by the adjoints of the parameters `wrt`.
+  void run(const std::vector<ir::Value *> &seeds, const std::vector<unsigned> &wrt);
+
+  const ValueSet &needed() const { return recorded_; }
+
+  // ---- Reverse.cpp: values and adjoints
+  ir::Value *lookup(Scope &s, const ir::Value *v);
+  Lookup lookupIn(Scope &s);
+  ir::Value *findAdj(Scope &s, const ir::Value *v);
+  void setAdj(Scope &s, const ir::Value *v, ir::Value *a, bool masked);
+  void accumulate(Scope &s, const ir::Value *v, ir::Value *contrib, bool masked);
+  void accumulateIndexed(Scope &s, const ir::Value *v, ir::Value *dv, const IndexSpec &spec,
+                         bool masked);
+  bool isMasked(const ir::Value *adjoint) const { return masked_.count(adjoint) != 0; }
+  ir::Value *orZeros(ir::Value *v, const ir::Type &t) { return v ? v : e_.zeros(t); }
+
+  void reverseOps(const ir::Block &blk, Scope &s);
+  void reverseOp(const ir::Op &op, Scope &s);
+  void reverseCall(const ir::Op &op, Scope &s, const std::vector<ir::Value *> &dys);
+
+  // ---- ReverseSweep.cpp: forward sweep, tapes, values at the start of a reverse block
+  void forwardOps(const ir::Block &blk, Scope &s);
+  void forwardOp(const ir::Op &op, Scope &s);
+  void forwardLoop(const ir::Op &op, Scope &s);
+  void forwardIf(const ir::Op &op, Scope &s);
+  /// Where the tapes of values defined in b are created: the function body, a map body (both
+  /// recomputed as a whole in reverse) or a recompute loop (Prepare.h) enclosing b.
+  const void *rootKey(const ir::Block *b) const;
+  /// tape.new for every taped value whose root key is `key`, at the insertion point.
+  void createTapes(const void *key, Scope &s);
+  void pushIfTaped(const ir::Value *v, Scope &s);
+  ir::Value *curTape(Scope &s, const ir::Value *v);
+  /// The taped values defined inside op whose tapes op threads (those of op's root; for a
+  /// recompute loop, its own), in a fixed order.
+  const std::vector<const ir::Value *> &tapesIn(const ir::Op &op);
+  /// Pops / recomputes the needed values of s.block at the start of a reverse scope. The for
+  /// loop index (if needed) must already be in s.vals.
+  void materialize(Scope &s);
+  bool isRootBlock(const ir::Block *b) const;
+  bool recomputable(const ir::Value *v) const;
+  bool taped(const ir::Value *v) const { return taped_.count(v) != 0; }
+  bool needed(const ir::Value *v) const { return needed_ && needed_->count(v) != 0; }
+
+  // ---- ReverseControl.cpp
+  void reverseIf(const ir::Op &op, Scope &s, const std::vector<ir::Value *> &dys);
+  /// for and while (a while runs backwards as a for over its counted iterations).
+  void reverseLoop(const ir::Op &op, Scope &s, const std::vector<ir::Value *> &dys);
+  /// A recompute loop: runs its forward sweep again (with its own tapes) from the values it
+  /// starts from, then reverses it.
+  void reverseRecompute(const ir::Op &op, Scope &s, const std::vector<ir::Value *> &dys);
+  /// Active values used inside op's regions (the cond region of a while excluded) and defined
+  /// outside op: their adjoints are carried through op's reverse.
+  const std::vector<const ir::Value *> &activeFree(const ir::Op &op);
+
+  // ---- ReverseMap.cpp
+  void reverseMap(const ir::Op &op, Scope &s, const std::vector<ir::Value *> &dys);
+
+  ir::Module &m_;
+  const ir::Function &src_;
+  ir::Function &dst_;
+  ir::Builder b_;
+  Emitter e_;
+  const Activity &act_;
+  const ValueSet *needed_; // null in the dry run
+  bool dry() const { return needed_ == nullptr; }
+  ValueSet recorded_;
+  ValueSet taped_;
+  std::unordered_map<const ir::Value *, ir::Value *> placeholders_; // dry run only
+  ValueSet masked_;
+  /// Whether code being emitted belongs to a reverse sweep (for the notes on kept values).
+  bool inReverse_ = false;
+  /// The recompute loop whose forward sweep is being emitted again, if any.
+  const ir::Op *recomputing_ = nullptr;
+  ValueSet keptAtRoot_;
+  std::map<const ir::Op *, std::vector<const ir::Value *>> tapesIn_, free_;
+  /// Needed values per block, in definition order (arguments first).
+  std::unordered_map<const ir::Block *, std::vector<const ir::Value *>> neededIn_;
+};
+
+} // namespace diffc::ad::rev

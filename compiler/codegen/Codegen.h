@@ -1,0 +1,111 @@
+// The LLVM backend: diffc IR -> LLVM IR -> optimised machine code, run in-process through ORC's
+// LLJIT (JitEngine / JitModule) or written as an object file (emitObject). No LLVM type appears
+// in this header. The calling convention of compiled code is documented in diffc/abi.h.
+#pragma once
+
+#include "diffc/abi.h"
+#include "interp/Tensor.h"
+#include "ir/IR.h"
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace diffc::codegen {
+
+struct CodegenOptions {
+  /// LLVM optimisation level, 0-3 (the new pass manager's default pipelines).
+  unsigned optLevel = 2;
+  /// Lets LLVM reassociate and contract floating-point arithmetic (vectorised reductions, FMA).
+  /// Results then differ from the interpreter in the last bits.
+  bool fastMath = false;
+};
+
+/// LLVM could not compile or load something (not a problem of the user's program).
+struct CodegenError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// The LLVM IR of module m (every function, with the C entry point of fnName), optimised for the
+/// host CPU when `optimized`. Throws CodegenError / InternalError.
+std::string emitLLVM(const ir::Module &m, std::string_view fnName, bool optimized,
+                     const CodegenOptions &opts = {});
+
+/// A function of m that can be called from C (no tape parameters or results).
+bool hasEntryPoint(const ir::Function &fn);
+
+/// Writes an object file for the host with one C entry point `prefix + name` (non-alphanumerics
+/// of the name replaced by '_') for each callable function of m. Returns the symbol of each, in
+/// the module's order (empty string for functions without an entry). Throws CodegenError.
+std::vector<std::string> emitObject(const ir::Module &m, const std::string &path,
+                                    const std::string &prefix, const CodegenOptions &opts = {});
+
+/// A C/C++ header declaring the entry points emitObject returned (`symbols`, one per function of
+/// m, empty for none), each with its sizes, parameters and results documented.
+std::string emitHeader(const ir::Module &m, const std::vector<std::string> &symbols,
+                       const std::string &guard = "DIFFC_GENERATED_H");
+
+/// The C-callable entry point of a compiled function (diffc/abi.h).
+using EntryFn = int32_t (*)(diffc_ctx *ctx, const int64_t *sizes, const void *const *args,
+                            void *const *results);
+
+/// One ORC LLJIT for the host CPU. Shared by the modules compiled into it; thread-safe.
+class JitEngine {
+public:
+  /// A new engine, or null with `error` set when LLVM cannot target this machine.
+  static std::shared_ptr<JitEngine> create(std::string &error);
+  ~JitEngine();
+  JitEngine(const JitEngine &) = delete;
+  JitEngine &operator=(const JitEngine &) = delete;
+
+  struct Impl;
+  Impl &impl() { return *impl_; }
+
+private:
+  JitEngine();
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Machine code for one IR module, loaded into an engine (its own ResourceTracker; unloaded by
+/// the destructor). Calling compiled functions is thread-safe given one diffc_ctx per thread.
+class JitModule {
+public:
+  /// Compiles every function of m (which must pass the verifier). Throws CodegenError.
+  static std::unique_ptr<JitModule> compile(std::shared_ptr<JitEngine> engine,
+                                            std::shared_ptr<const ir::Module> m,
+                                            const CodegenOptions &opts = {});
+  ~JitModule();
+  JitModule(const JitModule &) = delete;
+  JitModule &operator=(const JitModule &) = delete;
+
+  const ir::Module &module() const { return *module_; }
+  /// The entry point of function `name`; null when there is none (or it takes tapes).
+  EntryFn entry(std::string_view name) const;
+
+  /// Runs function `name` on interpreter-style tensors, like interp::Interpreter::call: checks
+  /// element types, values (i64 integral, bool 0/1) and shapes, infers the sizes, and returns the
+  /// flattened results. Bad arguments and faults of the program throw interp::RuntimeError (the
+  /// latter with the failing op's location). Thread-safe.
+  std::vector<interp::Tensor> call(std::string_view name,
+                                   const std::vector<interp::Tensor> &args) const;
+
+private:
+  JitModule() = default;
+  std::shared_ptr<JitEngine> engine_;
+  std::shared_ptr<const ir::Module> module_;
+  struct Loaded;
+  std::unique_ptr<Loaded> loaded_;
+};
+
+/// This thread's reusable context for calling compiled code (created on first use, destroyed
+/// with the thread); null when out of memory.
+diffc_ctx *threadContext();
+
+/// "FILE:LINE:COL: runtime error in 'f': message" style text of an error record (FILE from
+/// `sourceName`, left out when empty; the location when the record has one).
+std::string describeRuntimeError(const diffc_error &err, const std::string &sourceName);
+
+} // namespace diffc::codegen

@@ -1,0 +1,360 @@
+// Infrastructure of function lowering: values, dims, element access, arena allocation, runtime
+// checks and loops. The per-op lowerings live in the other Lower*.cpp files.
+#include "codegen/Lowering.h"
+
+#include "support/Diagnostics.h"
+
+#include <fmt/format.h>
+
+namespace diffc::codegen {
+
+using ir::ElemType;
+
+namespace {
+// Offsets into diffc_ctx / diffc_arena (diffc/abi.h).
+constexpr uint64_t kTempArena = offsetof(diffc_ctx, temp);
+constexpr uint64_t kTapeArena = offsetof(diffc_ctx, tape);
+constexpr uint64_t kArenaCur = offsetof(diffc_arena, cur);
+constexpr uint64_t kArenaEnd = offsetof(diffc_arena, end);
+constexpr uint64_t kArenaChunk = offsetof(diffc_arena, chunk);
+} // namespace
+
+FnLowering::FnLowering(ModuleLowering &m, const ir::Function &f)
+    : M(m), fn(f), F(m.implOf(f)), C(m.context()), B(m.context()), own(f) {
+  i1 = llvm::Type::getInt1Ty(C);
+  i8 = llvm::Type::getInt8Ty(C);
+  i32 = llvm::Type::getInt32Ty(C);
+  i64 = llvm::Type::getInt64Ty(C);
+  f32 = llvm::Type::getFloatTy(C);
+  f64 = llvm::Type::getDoubleTy(C);
+  ptr = compat::ptrTy(C);
+}
+
+void FnLowering::run() {
+  prologue_ = llvm::BasicBlock::Create(C, "prologue", F);
+  llvm::BasicBlock *body = llvm::BasicBlock::Create(C, "entry", F);
+  B.SetInsertPoint(prologue_);
+  B.CreateBr(body);
+  B.SetInsertPoint(body);
+  fnName_ = M.cstring(fn.name);
+
+  auto arg = F->arg_begin();
+  ctx = &*arg++;
+  arg += static_cast<long>(fn.sizeParams.size());
+  for (const ir::Value *p : fn.params())
+    set(p, &*arg++);
+
+  lowerBlockBody(*fn.body);
+  const ir::Op *term = fn.body->terminator();
+  if (!term || term->kind != ir::OpKind::Return)
+    throw InternalError(fmt::format("codegen: body of '{}' does not end in return", fn.name));
+  curOp = term;
+  lowerReturn(*term);
+}
+
+llvm::Value *FnLowering::get(const ir::Value *v) const {
+  auto it = vals_.find(v);
+  if (it == vals_.end())
+    throw InternalError(fmt::format("codegen: value %{} of '{}' used before its definition", v->id,
+                                    fn.name));
+  return it->second;
+}
+
+void FnLowering::set(const ir::Value *v, llvm::Value *x) { vals_[v] = x; }
+
+// ---- Dims -------------------------------------------------------------------------------------
+
+llvm::Value *FnLowering::dim(const ir::Dim &d) {
+  if (d.isConstant())
+    return constI64(d.constantValue());
+  if (auto it = dimCache_.find(d); it != dimCache_.end())
+    return it->second;
+  // Computed in the prologue (dominates every use) with wrapping arithmetic; extents are checked
+  // where tensors are allocated, so a dim that is only a scalar value may be anything.
+  llvm::IRBuilderBase::InsertPointGuard guard(B);
+  toPrologue();
+  llvm::IRBuilderBase &pb = B;
+  llvm::Value *sum = nullptr;
+  for (const auto &[mono, coef] : d.terms()) {
+    llvm::Value *term = llvm::ConstantInt::get(i64, coef);
+    for (uint32_t s : mono) {
+      llvm::Value *size = F->getArg(1 + s);
+      term = (coef == 1 && term == llvm::ConstantInt::get(i64, 1)) ? size
+                                                                    : pb.CreateMul(term, size);
+    }
+    sum = sum ? pb.CreateAdd(sum, term) : term;
+  }
+  dimCache_[d] = sum;
+  return sum;
+}
+
+std::vector<llvm::Value *> FnLowering::dims(const ir::Shape &s) {
+  std::vector<llvm::Value *> out;
+  for (const ir::Dim &d : s)
+    out.push_back(dim(d));
+  return out;
+}
+
+llvm::Value *FnLowering::numel(const ir::Shape &s) {
+  llvm::Value *n = constI64(1);
+  for (const ir::Dim &d : s)
+    n = B.CreateMul(n, dim(d));
+  return n;
+}
+
+// ---- Elements ---------------------------------------------------------------------------------
+
+llvm::Type *FnLowering::memTy(ElemType e) {
+  switch (e) {
+  case ElemType::F64:
+    return f64;
+  case ElemType::F32:
+    return f32;
+  case ElemType::I64:
+    return i64;
+  case ElemType::Bool:
+    return i8;
+  }
+  return f64;
+}
+
+llvm::Type *FnLowering::valTy(ElemType e) { return e == ElemType::Bool ? i1 : memTy(e); }
+
+llvm::Type *FnLowering::typeOf(const ir::Type &t) { return t.isScalar() ? valTy(t.elem) : ptr; }
+
+int64_t FnLowering::elemBytes(ElemType e) {
+  return e == ElemType::Bool ? 1 : e == ElemType::F32 ? 4 : 8;
+}
+
+llvm::Value *FnLowering::elemPtr(ElemType e, llvm::Value *base, llvm::Value *idx) {
+  return B.CreateInBoundsGEP(memTy(e), base, idx);
+}
+
+llvm::Value *FnLowering::load(ElemType e, llvm::Value *base, llvm::Value *idx) {
+  llvm::Value *v = B.CreateLoad(memTy(e), elemPtr(e, base, idx));
+  return e == ElemType::Bool ? B.CreateICmpNE(v, llvm::ConstantInt::get(i8, 0)) : v;
+}
+
+void FnLowering::store(ElemType e, llvm::Value *base, llvm::Value *idx, llvm::Value *v) {
+  if (e == ElemType::Bool)
+    v = B.CreateZExt(v, i8);
+  B.CreateStore(v, elemPtr(e, base, idx));
+}
+
+llvm::Value *FnLowering::read(const ir::Value *v, llvm::Value *idx) {
+  if (v->type.isScalar())
+    return get(v);
+  return load(v->type.elem, get(v), idx);
+}
+
+void FnLowering::copy(ElemType e, llvm::Value *dst, llvm::Value *src, llvm::Value *count) {
+  llvm::Value *bytes = B.CreateMul(count, constI64(elemBytes(e)));
+  B.CreateMemCpy(dst, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
+}
+
+void FnLowering::zero(ElemType e, llvm::Value *dst, llvm::Value *count) {
+  // All-zero bytes are +0.0, 0 and false.
+  llvm::Value *bytes = B.CreateMul(count, constI64(elemBytes(e)));
+  B.CreateMemSet(dst, llvm::ConstantInt::get(i8, 0), bytes, llvm::MaybeAlign(1));
+}
+
+llvm::Value *FnLowering::zeroOf(ElemType e) { return llvm::Constant::getNullValue(valTy(e)); }
+
+llvm::Value *FnLowering::oneOf(ElemType e) {
+  llvm::Type *t = valTy(e);
+  return t->isFloatingPointTy() ? llvm::ConstantFP::get(t, 1.0) : llvm::ConstantInt::get(t, 1);
+}
+
+void FnLowering::setFastMath(llvm::Value *v) {
+  if (!M.options().fastMath)
+    return;
+  if (auto *i = llvm::dyn_cast<llvm::Instruction>(v); i && llvm::isa<llvm::FPMathOperator>(i))
+    i->setFast(true);
+}
+
+// ---- Memory -----------------------------------------------------------------------------------
+
+llvm::Value *FnLowering::allocBytes(llvm::Value *bytes, llvm::Value *arena) {
+  llvm::Value *rounded = B.CreateAnd(B.CreateAdd(bytes, constI64(63)), constI64(~int64_t(63)));
+  llvm::Value *curSlot = B.CreateConstInBoundsGEP1_64(i8, arena, kArenaCur);
+  llvm::Value *endSlot = B.CreateConstInBoundsGEP1_64(i8, arena, kArenaEnd);
+  llvm::Value *cur = B.CreateLoad(ptr, curSlot);
+  llvm::Value *end = B.CreateLoad(ptr, endSlot);
+  llvm::Value *avail = B.CreateSub(B.CreatePtrToInt(end, i64), B.CreatePtrToInt(cur, i64));
+  llvm::BasicBlock *fast = newBlock("alloc.fast"), *slow = newBlock("alloc.slow"),
+                   *join = newBlock("alloc.done");
+  llvm::MDBuilder md(C);
+  B.CreateCondBr(B.CreateICmpULE(rounded, avail), fast, slow, md.createLikelyBranchWeights());
+  B.SetInsertPoint(fast);
+  B.CreateStore(B.CreateInBoundsGEP(i8, cur, rounded), curSlot);
+  B.CreateBr(join);
+  B.SetInsertPoint(slow);
+  llvm::Value *p = B.CreateCall(M.runtime("diffc_rt_alloc_slow"), {arena, rounded});
+  check(B.CreateIsNotNull(p), DIFFC_ERR_OUT_OF_MEMORY, bytes);
+  llvm::BasicBlock *slowEnd = B.GetInsertBlock();
+  B.CreateBr(join);
+  B.SetInsertPoint(join);
+  llvm::PHINode *phi = B.CreatePHI(ptr, 2);
+  phi->addIncoming(cur, fast);
+  phi->addIncoming(p, slowEnd);
+  return phi;
+}
+
+llvm::Value *FnLowering::allocTensor(const ir::Type &t) {
+  // Every extent non-negative and the byte count within int64 (the interpreter's checks).
+  llvm::Value *n = constI64(elemBytes(t.elem));
+  for (const ir::Dim &d : t.shape) {
+    llvm::Value *x = dim(d);
+    if (!d.isConstant())
+      check(B.CreateICmpSGE(x, constI64(0)), DIFFC_ERR_NEGATIVE_SIZE, x);
+    else if (d.constantValue() < 0)
+      check(B.getFalse(), DIFFC_ERR_NEGATIVE_SIZE, x);
+    if (d.isConstant()) {
+      n = B.CreateMul(n, x);
+      continue;
+    }
+    llvm::Value *r = B.CreateIntrinsic(llvm::Intrinsic::smul_with_overflow, {i64}, {n, x});
+    check(B.CreateNot(B.CreateExtractValue(r, 1)), DIFFC_ERR_OVERFLOW);
+    n = B.CreateExtractValue(r, 0);
+  }
+  return allocBytes(n, B.CreateConstInBoundsGEP1_64(i8, ctx, kTempArena));
+}
+
+llvm::Value *FnLowering::copyOf(const ir::Value *v) {
+  llvm::Value *out = allocTensor(v->type);
+  copy(v->type.elem, out, get(v), numel(v->type.shape));
+  return out;
+}
+
+FnLowering::Mark FnLowering::mark() {
+  llvm::Value *arena = B.CreateConstInBoundsGEP1_64(i8, ctx, kTempArena);
+  return {B.CreateLoad(ptr, B.CreateConstInBoundsGEP1_64(i8, arena, kArenaChunk)),
+          B.CreateLoad(ptr, B.CreateConstInBoundsGEP1_64(i8, arena, kArenaCur))};
+}
+
+void FnLowering::release(Mark m) {
+  llvm::Value *arena = B.CreateConstInBoundsGEP1_64(i8, ctx, kTempArena);
+  llvm::Value *chunk = B.CreateLoad(ptr, B.CreateConstInBoundsGEP1_64(i8, arena, kArenaChunk));
+  llvm::BasicBlock *same = newBlock("release.same"), *other = newBlock("release.other"),
+                   *done = newBlock("release.done");
+  llvm::MDBuilder md(C);
+  B.CreateCondBr(B.CreateICmpEQ(chunk, m.chunk), same, other, md.createLikelyBranchWeights());
+  B.SetInsertPoint(same);
+  B.CreateStore(m.cur, B.CreateConstInBoundsGEP1_64(i8, arena, kArenaCur));
+  B.CreateBr(done);
+  B.SetInsertPoint(other);
+  B.CreateCall(M.runtime("diffc_rt_release_slow"), {arena, m.chunk, m.cur});
+  B.CreateBr(done);
+  B.SetInsertPoint(done);
+}
+
+// ---- Checks -----------------------------------------------------------------------------------
+
+void FnLowering::check(llvm::Value *ok, int code, llvm::Value *a, llvm::Value *b, llvm::Value *c,
+                       llvm::Value *d) {
+  if (auto *k = llvm::dyn_cast<llvm::ConstantInt>(ok); k && k->isOne())
+    return;
+  llvm::BasicBlock *fail = newBlock("fail"), *cont = newBlock("ok");
+  llvm::MDBuilder md(C);
+  B.CreateCondBr(ok, cont, fail, md.createLikelyBranchWeights());
+  B.SetInsertPoint(fail);
+  SourceLoc loc = curOp ? curOp->loc : fn.loc;
+  auto val = [&](llvm::Value *v) -> llvm::Value * {
+    if (!v)
+      return constI64(0);
+    return v->getType() == i64 ? v : B.CreateSExtOrTrunc(v, i64);
+  };
+  llvm::Value *status = B.CreateCall(
+      M.runtime("diffc_rt_fail"),
+      {ctx, llvm::ConstantInt::get(i32, code), fnName_, llvm::ConstantInt::get(i32, loc.line),
+       llvm::ConstantInt::get(i32, loc.col), val(a), val(b), val(c), val(d)});
+  B.CreateRet(status);
+  B.SetInsertPoint(cont);
+}
+
+void FnLowering::propagate(llvm::Value *status) {
+  llvm::BasicBlock *fail = newBlock("callfail"), *cont = newBlock("callok");
+  llvm::MDBuilder md(C);
+  B.CreateCondBr(B.CreateICmpEQ(status, llvm::ConstantInt::get(i32, 0)), cont, fail,
+                 md.createLikelyBranchWeights());
+  B.SetInsertPoint(fail);
+  B.CreateRet(status);
+  B.SetInsertPoint(cont);
+}
+
+// ---- Loops ------------------------------------------------------------------------------------
+
+llvm::BasicBlock *FnLowering::newBlock(const char *name) {
+  return llvm::BasicBlock::Create(C, name, F);
+}
+
+std::vector<llvm::Value *> FnLowering::loopCarried(
+    llvm::Value *lo, llvm::Value *hi, std::vector<llvm::Value *> init,
+    const std::function<std::vector<llvm::Value *>(llvm::Value *,
+                                                   const std::vector<llvm::Value *> &)> &body) {
+  llvm::BasicBlock *pre = B.GetInsertBlock();
+  llvm::BasicBlock *header = newBlock("loop"), *bodyBB = newBlock("loop.body"),
+                   *exit = newBlock("loop.done");
+  B.CreateBr(header);
+  B.SetInsertPoint(header);
+  llvm::PHINode *iv = B.CreatePHI(i64, 2, "i");
+  iv->addIncoming(lo, pre);
+  std::vector<llvm::PHINode *> phis;
+  std::vector<llvm::Value *> carried;
+  for (llvm::Value *v : init) {
+    llvm::PHINode *p = B.CreatePHI(v->getType(), 2);
+    p->addIncoming(v, pre);
+    phis.push_back(p);
+    carried.push_back(p);
+  }
+  B.CreateCondBr(B.CreateICmpSLT(iv, hi), bodyBB, exit);
+  B.SetInsertPoint(bodyBB);
+  std::vector<llvm::Value *> next = body(iv, carried);
+  if (next.size() != phis.size())
+    throw InternalError("codegen: loop body yields the wrong number of values");
+  llvm::Value *ivNext = B.CreateAdd(iv, constI64(1), "", /*HasNUW=*/false, /*HasNSW=*/true);
+  llvm::BasicBlock *latch = B.GetInsertBlock();
+  iv->addIncoming(ivNext, latch);
+  for (size_t k = 0; k < phis.size(); ++k)
+    phis[k]->addIncoming(next[k], latch);
+  B.CreateBr(header);
+  B.SetInsertPoint(exit);
+  return carried;
+}
+
+void FnLowering::loop(llvm::Value *lo, llvm::Value *hi,
+                      const std::function<void(llvm::Value *)> &body) {
+  loopCarried(lo, hi, {}, [&](llvm::Value *iv, const std::vector<llvm::Value *> &) {
+    body(iv);
+    return std::vector<llvm::Value *>{};
+  });
+}
+
+void FnLowering::loopNest(const std::vector<llvm::Value *> &extents,
+                          const std::function<void(const std::vector<llvm::Value *> &)> &body) {
+  std::vector<llvm::Value *> ivs;
+  std::function<void(size_t)> level = [&](size_t a) {
+    if (a == extents.size()) {
+      body(ivs);
+      return;
+    }
+    loop(constI64(0), extents[a], [&](llvm::Value *iv) {
+      ivs.push_back(iv);
+      level(a + 1);
+      ivs.pop_back();
+    });
+  };
+  level(0);
+}
+
+std::vector<llvm::Value *> FnLowering::strides(const std::vector<llvm::Value *> &extents) {
+  std::vector<llvm::Value *> s(extents.size());
+  llvm::Value *acc = constI64(1);
+  for (size_t a = extents.size(); a-- > 0;) {
+    s[a] = acc;
+    acc = B.CreateMul(acc, extents[a]);
+  }
+  return s;
+}
+
+} // namespace diffc::codegen

@@ -1,0 +1,210 @@
+// Lowering of diffc IR to LLVM IR (internal to codegen).
+//
+// Every IR function F becomes an internal LLVM function
+//
+//   i32 @"F"(ptr ctx, i64 size..., PARAMS..., ptr result...)
+//
+// where scalars are passed by value (f64 double, f32 float, i64 i64, bool i1), tensors and tapes
+// as pointers, and each result is a pointer to storage the caller provides (a buffer of the
+// result's shape for a tensor, one element for a scalar, a pointer slot for a tape). It returns 0,
+// or a diffc_status after filling ctx->error. Functions that can be called from outside also get
+// a C entry point with the signature documented in diffc/abi.h (see Entry.cpp).
+//
+// Memory: every temporary tensor comes from the ctx's temp arena (an inline bump allocation);
+// loops and calls take a mark and release back to it, so memory does not grow with the number of
+// iterations. Values are immutable; `update`, `update_add` and the tape ops write into their
+// operand only when Ownership says it is dead afterwards, otherwise they copy first.
+#pragma once
+
+#include "codegen/Codegen.h"
+#include "codegen/LLVMCompat.h"
+#include "codegen/Ownership.h"
+#include "ir/IR.h"
+
+#include <functional>
+#include <map>
+#include <unordered_map>
+#include <vector>
+
+namespace diffc::codegen {
+
+/// Module-wide state: LLVM types, runtime declarations, and the LLVM function of each IR function.
+class ModuleLowering {
+public:
+  ModuleLowering(const ir::Module &m, llvm::Module &out, const CodegenOptions &opts);
+
+  /// Declares every IR function, then lowers each body. Throws InternalError on IR it cannot
+  /// lower (which the verifier should have rejected).
+  void lowerAll();
+  /// Adds the C entry point of fn under `symbol` (abi.h); fn must have no tape params/results.
+  llvm::Function *emitEntry(const ir::Function &fn, const std::string &symbol);
+
+  const ir::Module &irModule() const { return irm_; }
+  llvm::Module &llvmModule() { return out_; }
+  llvm::LLVMContext &context() { return out_.getContext(); }
+  const CodegenOptions &options() const { return opts_; }
+  llvm::Function *implOf(const ir::Function &fn) const { return impls_.at(&fn); }
+  /// True when fn can reach itself through calls (it then counts its depth in ctx).
+  bool isRecursive(const ir::Function &fn) const { return recursive_.count(&fn) != 0; }
+
+  /// A libm function taking and returning `t` (double or float), called without builtin
+  /// recognition so that LLVM never replaces it by something with other rounding.
+  llvm::FunctionCallee libm(const char *name, llvm::Type *t, unsigned arity);
+  llvm::FunctionCallee runtime(const char *name);
+  /// A private constant C string (function names for error records).
+  llvm::Constant *cstring(const std::string &s);
+
+private:
+  void declare(const ir::Function &fn);
+  void findRecursion();
+
+  const ir::Module &irm_;
+  llvm::Module &out_;
+  CodegenOptions opts_;
+  std::unordered_map<const ir::Function *, llvm::Function *> impls_;
+  std::unordered_map<const ir::Function *, bool> recursive_;
+  std::map<std::string, llvm::Constant *> strings_;
+};
+
+/// Lowers the body of one IR function.
+class FnLowering {
+public:
+  FnLowering(ModuleLowering &m, const ir::Function &fn);
+  void run();
+
+  // ---- Infrastructure (FnLowering.cpp) -------------------------------------------------------
+  ModuleLowering &M;
+  const ir::Function &fn;
+  llvm::Function *F;
+  llvm::LLVMContext &C;
+  llvm::IRBuilder<> B;
+  Ownership own;
+  llvm::Type *i1, *i8, *i32, *i64, *f32, *f64, *ptr;
+  llvm::Value *ctx = nullptr;
+  const ir::Op *curOp = nullptr; // the op being lowered (error locations)
+
+  llvm::Value *get(const ir::Value *v) const;
+  void set(const ir::Value *v, llvm::Value *x);
+
+  llvm::Value *constI64(int64_t v) { return llvm::ConstantInt::get(i64, v); }
+  /// The value of a dim, computed once in the prologue.
+  llvm::Value *dim(const ir::Dim &d);
+  std::vector<llvm::Value *> dims(const ir::Shape &s);
+  /// Number of elements of a shape (no checks).
+  llvm::Value *numel(const ir::Shape &s);
+
+  /// Memory type of one element (bool is i8) and its scalar SSA type (bool is i1).
+  llvm::Type *memTy(ir::ElemType e);
+  llvm::Type *valTy(ir::ElemType e);
+  /// LLVM type of an IR value (scalar SSA type, or ptr for tensors and tapes).
+  llvm::Type *typeOf(const ir::Type &t);
+  int64_t elemBytes(ir::ElemType e);
+  llvm::Value *elemPtr(ir::ElemType e, llvm::Value *base, llvm::Value *idx);
+  llvm::Value *load(ir::ElemType e, llvm::Value *base, llvm::Value *idx);
+  void store(ir::ElemType e, llvm::Value *base, llvm::Value *idx, llvm::Value *v);
+  /// Element `idx` of v: v itself when it is a scalar, else a load from its buffer.
+  llvm::Value *read(const ir::Value *v, llvm::Value *idx);
+  void copy(ir::ElemType e, llvm::Value *dst, llvm::Value *src, llvm::Value *count);
+  void zero(ir::ElemType e, llvm::Value *dst, llvm::Value *count);
+  llvm::Value *zeroOf(ir::ElemType e);
+  llvm::Value *oneOf(ir::ElemType e);
+
+  /// A buffer for a value of type t (checks its extents are non-negative and the byte size fits).
+  llvm::Value *allocTensor(const ir::Type &t);
+  llvm::Value *allocBytes(llvm::Value *bytes, llvm::Value *arena);
+  /// A fresh copy of tensor value v.
+  llvm::Value *copyOf(const ir::Value *v);
+  struct Mark {
+    llvm::Value *chunk, *cur;
+  };
+  Mark mark();
+  void release(Mark m);
+
+  /// Continues when `ok` holds; otherwise fills the error record (at curOp's location) and
+  /// returns `code` from the function.
+  void check(llvm::Value *ok, int code, llvm::Value *a = nullptr, llvm::Value *b = nullptr,
+             llvm::Value *c = nullptr, llvm::Value *d = nullptr);
+  /// Returns `status` from the function when it is not 0.
+  void propagate(llvm::Value *status);
+
+  /// for (iv = lo; iv < hi; ++iv) body(iv), as a loop LLVM recognises.
+  void loop(llvm::Value *lo, llvm::Value *hi, const std::function<void(llvm::Value *)> &body);
+  /// The same with carried values: body returns the next values; returns the final ones.
+  std::vector<llvm::Value *>
+  loopCarried(llvm::Value *lo, llvm::Value *hi, std::vector<llvm::Value *> init,
+              const std::function<std::vector<llvm::Value *>(llvm::Value *,
+                                                             const std::vector<llvm::Value *> &)>
+                  &body);
+  /// Nested loops over extents (row-major order); body gets one index per extent.
+  void loopNest(const std::vector<llvm::Value *> &extents,
+                const std::function<void(const std::vector<llvm::Value *> &)> &body);
+  /// Row-major strides of a shape, in elements.
+  std::vector<llvm::Value *> strides(const std::vector<llvm::Value *> &extents);
+  llvm::BasicBlock *newBlock(const char *name);
+  void setFastMath(llvm::Value *v);
+
+  // ---- Ops ---------------------------------------------------------------------------------
+  void lowerBlockBody(const ir::Block &b); // every op but the terminator
+  void lowerOp(const ir::Op &op);
+
+  // Scalar element semantics (Scalar.cpp), matching interp/Elementwise.cpp exactly.
+  llvm::Value *unaryElem(ir::OpKind k, ir::ElemType e, llvm::Value *x);
+  llvm::Value *binaryElem(ir::OpKind k, ir::ElemType e, llvm::Value *a, llvm::Value *b);
+  llvm::Value *compareElem(ir::OpKind k, ir::ElemType e, llvm::Value *a, llvm::Value *b);
+  llvm::Value *castElem(ir::ElemType from, ir::ElemType to, llvm::Value *x);
+  llvm::Value *call1(const char *fn, llvm::Value *x);
+  llvm::Value *call2(const char *fn, llvm::Value *a, llvm::Value *b);
+  llvm::Value *isNaN(llvm::Value *x);
+  llvm::Value *maxElem(ir::ElemType e, llvm::Value *a, llvm::Value *b);
+  llvm::Value *minElem(ir::ElemType e, llvm::Value *a, llvm::Value *b);
+
+  // Elementwise.cpp
+  void lowerElementwise(const ir::Op &op);
+  void lowerSelect(const ir::Op &op);
+  void lowerCast(const ir::Op &op);
+  void lowerFill(const ir::Op &op);
+  void lowerBroadcast(const ir::Op &op);
+  void lowerSumTo(const ir::Op &op);
+  // Shape.cpp
+  void lowerConst(const ir::Op &op);
+  void lowerEye(const ir::Op &op);
+  void lowerReshape(const ir::Op &op);
+  void lowerTranspose(const ir::Op &op);
+  void lowerConcat(const ir::Op &op);
+  void lowerPack(const ir::Op &op);
+  void lowerDiag(const ir::Op &op);
+  // Reduce.cpp
+  void lowerReduce(const ir::Op &op);
+  void lowerArgmax(const ir::Op &op);
+  void lowerSoftmax(const ir::Op &op);
+  // Linalg.cpp
+  void lowerMatMul(const ir::Op &op);
+  void lowerOuter(const ir::Op &op);
+  // Index.cpp
+  void lowerIndex(const ir::Op &op);
+  void lowerUpdate(const ir::Op &op);
+  // Control.cpp
+  void lowerIf(const ir::Op &op);
+  void lowerFor(const ir::Op &op);
+  void lowerWhile(const ir::Op &op);
+  void lowerMap(const ir::Op &op);
+  void lowerCall(const ir::Op &op);
+  void lowerReturn(const ir::Op &op);
+  /// The value a region yields for result i, made safe to outlive the region per Ownership.
+  llvm::Value *yieldOperand(const ir::Op &yield, unsigned i);
+  // Tape.cpp
+  void lowerTapeNew(const ir::Op &op);
+  void lowerTapePush(const ir::Op &op);
+  void lowerTapePop(const ir::Op &op);
+  llvm::Value *tapeEntryBytes(const ir::Type &tapeType);
+
+private:
+  llvm::BasicBlock *prologue_ = nullptr; // dims and allocas go here
+  /// Moves B to the end of the prologue (callers hold an InsertPointGuard).
+  void toPrologue() { B.SetInsertPoint(prologue_->getTerminator()); }
+  std::unordered_map<const ir::Value *, llvm::Value *> vals_;
+  std::map<ir::Dim, llvm::Value *> dimCache_;
+  llvm::Value *fnName_ = nullptr;
+};
+
+} // namespace diffc::codegen

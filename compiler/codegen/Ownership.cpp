@@ -1,0 +1,90 @@
+#include "codegen/Ownership.h"
+
+#include <algorithm>
+
+namespace diffc::codegen {
+
+using ir::OpKind;
+
+Ownership::Ownership(const ir::Function &fn) { collect(*fn.body); }
+
+bool Ownership::isView(const ir::Op &op) {
+  return op.kind == OpKind::StopGradient || op.kind == OpKind::Reshape;
+}
+
+void Ownership::collect(const ir::Block &b) {
+  for (size_t i = 0; i < b.ops.size(); ++i) {
+    const ir::Op &op = *b.ops[i];
+    pos_[&op] = i;
+    for (const ir::Value *v : op.operands)
+      uses_[v].push_back(&op);
+    if (isView(op) && !op.operands.empty())
+      views_[op.operands[0]].push_back(op.result());
+    for (const auto &r : op.regions)
+      collect(*r);
+  }
+}
+
+bool Ownership::isOwned(const ir::Value *v) const {
+  if (v->def)
+    return !isView(*v->def);
+  const ir::Op *parent = v->ownerBlock ? v->ownerBlock->parentOp : nullptr;
+  if (!parent)
+    return false; // a parameter: the caller's memory
+  if (parent->kind == OpKind::While)
+    return v->ownerBlock == parent->region(1); // the cond region only borrows
+  return parent->kind == OpKind::For && v->index > 0;
+}
+
+bool Ownership::usedAfter(const ir::Value *x, const ir::Op &at, bool inRegions) const {
+  const ir::Block *b = at.parent;
+  std::vector<const ir::Value *> work{x};
+  while (!work.empty()) {
+    const ir::Value *v = work.back();
+    work.pop_back();
+    if (auto it = views_.find(v); it != views_.end())
+      work.insert(work.end(), it->second.begin(), it->second.end());
+    auto it = uses_.find(v);
+    if (it == uses_.end())
+      continue;
+    for (const ir::Op *w : it->second) {
+      if (w == &at && v == x)
+        continue; // the consuming use itself (duplicates are checked by the caller)
+      // Lift the use to the op of block b that contains it.
+      const ir::Op *a = w;
+      while (a && a->parent != b)
+        a = a->parent ? a->parent->parentOp : nullptr;
+      if (!a)
+        continue; // outside b: the caller checks the enclosing blocks
+      if (a == &at ? inRegions : pos_.at(a) > pos_.at(&at))
+        return true;
+    }
+  }
+  return false;
+}
+
+bool Ownership::mayConsume(const ir::Op &op, unsigned index) const {
+  const ir::Value *x = op.operands.at(index);
+  if (!isOwned(x))
+    return false;
+  for (unsigned j = 0; j < op.operands.size(); ++j)
+    if (j != index && op.operands[j] == x)
+      return false;
+  const ir::Op *at = &op;
+  // The consumer's own regions count; an enclosing `if`'s regions were covered by the level below
+  // (the branch holding the consumer) or are other branches, which do not run.
+  for (bool first = true;; first = false) {
+    if (usedAfter(x, *at, first))
+      return false;
+    const ir::Block *b = at->parent;
+    bool definedHere = x->def ? x->def->parent == b : x->ownerBlock == b;
+    if (definedHere)
+      return true;
+    const ir::Op *p = b->parentOp;
+    if (!p || p->kind != OpKind::If)
+      return false; // a loop body (runs again) or the function body (x is a parameter)
+    at = p;
+  }
+}
+
+} // namespace diffc::codegen

@@ -1,0 +1,40 @@
+// Which tensor (and tape) buffers an op may reuse in place.
+//
+// Generated code keeps IR values immutable except where an op consumes its operand: `update`,
+// `update_add`, `tape.push`, `tape.pop`, a loop adopting its initial value as its carried buffer,
+// and a branch handing a value to its `if` result. That is allowed when the operand is *owned*
+// (its buffer belongs to it alone: not a parameter, not a view made by `stop_gradient` or
+// `reshape`) and *dead* after the op: no later op of the block uses it or a view of it (nor any
+// region nested in such an op, nor the op's own regions), and walking out through enclosing `if`
+// branches the same holds there. A value from outside a loop body is never consumed inside it,
+// since the next iteration reads it again.
+#pragma once
+
+#include "ir/IR.h"
+
+#include <unordered_map>
+#include <vector>
+
+namespace diffc::codegen {
+
+class Ownership {
+public:
+  explicit Ownership(const ir::Function &fn);
+
+  /// True when op may take over the buffer of its operand `index`.
+  bool mayConsume(const ir::Op &op, unsigned index) const;
+  /// True when v's buffer belongs to v alone (see above).
+  bool isOwned(const ir::Value *v) const;
+  /// True when the value is a view sharing its operand's buffer (stop_gradient, reshape).
+  static bool isView(const ir::Op &op);
+
+private:
+  bool usedAfter(const ir::Value *x, const ir::Op &at, bool inRegions) const;
+  void collect(const ir::Block &b);
+
+  std::unordered_map<const ir::Op *, size_t> pos_;
+  std::unordered_map<const ir::Value *, std::vector<const ir::Op *>> uses_;
+  std::unordered_map<const ir::Value *, std::vector<const ir::Value *>> views_;
+};
+
+} // namespace diffc::codegen

@@ -1,0 +1,27 @@
+// Runs compiled functions for the commands: the LLVM JIT by default, the reference interpreter
+// with --interp. Both take and return interpreter-style tensors and report faults of the program
+// as interp::RuntimeError with the source location, so commands do not care which one runs.
+#pragma once
+
+#include "driver/Options.h"
+#include "driver/Pipeline.h"
+#include "interp/Tensor.h"
+
+#include <memory>
+#include <vector>
+
+namespace diffc::driver {
+
+class Executor {
+public:
+  virtual ~Executor() = default;
+  virtual std::vector<interp::Tensor> call(const ir::Function &fn,
+                                           std::vector<interp::Tensor> args) = 0;
+  virtual const char *name() const = 0;
+
+  /// The executor the options ask for, over the session's module as it is now (add gradients
+  /// before creating it). Reports problems and returns null.
+  static std::unique_ptr<Executor> create(Session &s, const Options &o);
+};
+
+} // namespace diffc::driver

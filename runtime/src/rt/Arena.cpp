@@ -1,0 +1,154 @@
+// The memory compiled code uses: bump arenas over reusable chunks, and tapes grown by doubling.
+// Compiled code allocates inline while the current chunk has room and calls in here otherwise, so
+// a call on a warm context mallocs nothing.
+#include "diffc/abi.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+struct diffc_chunk {
+  diffc_chunk *next;
+  char *end;
+  char *data() { return reinterpret_cast<char *>(this) + kHeader; }
+  int64_t capacity() { return end - data(); }
+  static constexpr int64_t kHeader = 64; // keeps data() 64-byte aligned
+};
+
+namespace {
+
+constexpr int64_t kMinChunk = 64 * 1024;
+
+diffc_chunk *newChunk(int64_t capacity) {
+  void *mem = std::aligned_alloc(64, static_cast<size_t>(capacity + diffc_chunk::kHeader));
+  if (!mem)
+    return nullptr;
+  auto *c = static_cast<diffc_chunk *>(mem);
+  c->next = nullptr;
+  c->end = c->data() + capacity;
+  return c;
+}
+
+void freeChunks(diffc_chunk *c) {
+  while (c) {
+    diffc_chunk *next = c->next;
+    std::free(c);
+    c = next;
+  }
+}
+
+// Allocation from an arena through the C entry, with the rounding compiled code does.
+void *arenaAlloc(diffc_arena *a, int64_t bytes) {
+  bytes = (bytes + 63) & ~int64_t(63);
+  if (a->end - a->cur >= bytes) {
+    void *p = a->cur;
+    a->cur += bytes;
+    return p;
+  }
+  return diffc_rt_alloc_slow(a, bytes);
+}
+
+} // namespace
+
+extern "C" {
+
+diffc_ctx *diffc_ctx_create(void) {
+  auto *ctx = static_cast<diffc_ctx *>(std::calloc(1, sizeof(diffc_ctx)));
+  return ctx;
+}
+
+void diffc_ctx_destroy(diffc_ctx *ctx) {
+  if (!ctx)
+    return;
+  freeChunks(ctx->temp.first);
+  freeChunks(ctx->tape.first);
+  std::free(ctx);
+}
+
+int64_t diffc_ctx_reserved(const diffc_ctx *ctx) {
+  int64_t total = 0;
+  for (const diffc_arena *a : {&ctx->temp, &ctx->tape})
+    for (diffc_chunk *c = a->first; c; c = c->next)
+      total += c->capacity();
+  return total;
+}
+
+void *diffc_rt_alloc_slow(diffc_arena *a, int64_t bytes) {
+  if (bytes < 0 || bytes > (int64_t(1) << 60))
+    return nullptr;
+  diffc_chunk *cur = a->chunk;
+  diffc_chunk **link = cur ? &cur->next : &a->first;
+  // Chunks after the current one are free (released earlier); reuse the next one if it is big
+  // enough, else drop it: the replacement is at least twice as big, so this happens rarely.
+  while (*link && (*link)->capacity() < bytes) {
+    diffc_chunk *dead = *link;
+    *link = dead->next;
+    dead->next = nullptr;
+    std::free(dead);
+  }
+  diffc_chunk *next = *link;
+  if (!next) {
+    int64_t cap = std::max({kMinChunk, bytes, cur ? 2 * cur->capacity() : int64_t(0)});
+    next = newChunk(cap);
+    if (!next)
+      return nullptr;
+    *link = next;
+  }
+  a->chunk = next;
+  a->cur = next->data() + bytes;
+  a->end = next->end;
+  return next->data();
+}
+
+void diffc_rt_release_slow(diffc_arena *a, diffc_chunk *chunk, char *cur) {
+  a->chunk = chunk;
+  a->cur = cur;
+  a->end = chunk ? chunk->end : nullptr;
+}
+
+int32_t diffc_rt_tape_grow(diffc_ctx *ctx, diffc_tape *t, int64_t entryBytes) {
+  int64_t cap = t->cap ? 2 * t->cap : 16;
+  int64_t bytes;
+  if (__builtin_mul_overflow(cap, entryBytes, &bytes))
+    return DIFFC_ERR_OUT_OF_MEMORY;
+  char *data = static_cast<char *>(arenaAlloc(&ctx->tape, bytes));
+  if (!data)
+    return DIFFC_ERR_OUT_OF_MEMORY;
+  if (t->count)
+    std::memcpy(data, t->data, static_cast<size_t>(t->count * entryBytes));
+  t->data = data;
+  t->cap = cap;
+  return 0;
+}
+
+diffc_tape *diffc_rt_tape_clone(diffc_ctx *ctx, const diffc_tape *t, int64_t entryBytes) {
+  auto *c = static_cast<diffc_tape *>(arenaAlloc(&ctx->tape, sizeof(diffc_tape)));
+  if (!c)
+    return nullptr;
+  *c = diffc_tape{nullptr, 0, 0};
+  if (t->count == 0)
+    return c;
+  char *data = static_cast<char *>(arenaAlloc(&ctx->tape, t->cap * entryBytes));
+  if (!data)
+    return nullptr;
+  std::memcpy(data, t->data, static_cast<size_t>(t->count * entryBytes));
+  *c = diffc_tape{data, t->count, t->cap};
+  return c;
+}
+
+} // extern "C"
+
+extern "C" int64_t diffc_rt_ipow(int64_t base, int64_t exp) {
+  // Integer power as the interpreter defines it (wrapping where it would report overflow). A
+  // negative exponent truncates 1 / base^|exp| toward zero; base 0 is rejected by the caller.
+  if (exp < 0)
+    return base == 1 ? 1 : base == -1 ? (exp % 2 == 0 ? 1 : -1) : 0;
+  uint64_t r = 1, b = static_cast<uint64_t>(base);
+  for (uint64_t e = static_cast<uint64_t>(exp); e; e >>= 1) {
+    if (e & 1)
+      r *= b;
+    b *= b;
+  }
+  return static_cast<int64_t>(r);
+}

@@ -1,0 +1,99 @@
+// Properties of the generated code rather than its values: element updates in loops are in
+// place (O(1) each), loop temporaries are released every iteration, elementwise loops are
+// vectorised, and fast-math changes nothing that matters for these inputs.
+#include "Harness.h"
+
+#include <chrono>
+#include <cstdio>
+#include <unistd.h>
+
+using namespace diffc::test;
+
+TEST_CASE("codegen: element updates in a loop are in place, so n updates cost O(n)") {
+  // With a copy per update this would be 200000^2 / 2 = 2e10 element copies (minutes); in place
+  // it is instant.
+  auto j = jit(fromSource(R"(
+fn fill_up[N](x: f64[N]) -> f64[N] {
+  var y = zeros(N);
+  for i in 0..N { y[i] = x[i] * 2.0; y[i] += 1.0; }
+  y
+}
+)"));
+  const int64_t n = 200000;
+  std::vector<double> x(n, 1.5);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = j->call("fill_up", {V(x)});
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(r[0].data[n - 1] == 4.0);
+  CHECK(secs < 2.0);
+}
+
+TEST_CASE("codegen: loop temporaries are released each iteration") {
+  // 20000 iterations each making several 1000-element temporaries: 480 MB if never released.
+  auto j = jit(fromSource(R"(
+fn spin[N](x: f64[N], steps: i64) -> f64[N] {
+  var v = x;
+  for t in 0..steps { v = 0.5 * (v + sin(v)) + 0.01 * x; }
+  v
+}
+)"));
+  std::vector<double> x(1000, 0.3);
+  same(*j, "spin", {V(x), diffc::test::I(3)});
+  j->call("spin", {V(x), diffc::test::I(20000)});
+  CHECK(diffc_ctx_reserved(diffc::codegen::threadContext()) < 16 * 1024 * 1024);
+}
+
+TEST_CASE("codegen: elementwise loops are vectorised for the host CPU") {
+  auto m = fromSource("fn axpy[N](a: f64, x: f64[N], y: f64[N]) -> f64[N] = a * x + y;\n");
+  std::string text = diffc::codegen::emitLLVM(*m, "axpy", true);
+  INFO(text);
+  CHECK(text.find("x double>") != std::string::npos);
+  std::string raw = diffc::codegen::emitLLVM(*m, "axpy", false);
+  CHECK(raw.find("diffc_axpy") != std::string::npos);
+  CHECK_THROWS_AS(diffc::codegen::emitLLVM(*m, "nope", true), diffc::codegen::CodegenError);
+}
+
+TEST_CASE("codegen: fast-math is opt-in and close to the exact results") {
+  auto m = fromSource("fn s[N](x: f64[N]) -> f64 = sum(x * x) + logsumexp(x);\n");
+  diffc::codegen::CodegenOptions fast;
+  fast.fastMath = true;
+  auto jf = jit(m, fast);
+  auto je = jit(m);
+  std::vector<double> x(1001);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = std::sin(0.1 * static_cast<double>(i));
+  double exact = same(*je, "s", {V(x)})[0].data[0];
+  double approx = jf->call("s", {V(x)})[0].data[0];
+  CHECK(approx == doctest::Approx(exact).epsilon(1e-12));
+  CHECK(diffc::codegen::emitLLVM(*m, "s", true, fast).find("fast") != std::string::npos);
+}
+
+TEST_CASE("codegen: unbounded recursion is a runtime error, not a crash") {
+  auto m = fromIR(R"(func @down(%n: i64) -> i64 {
+  %r = call @down(%n) : i64
+  return %r
+}
+)");
+  auto j = jit(m);
+  same(*j, "down", {diffc::test::I(1)});
+}
+
+TEST_CASE("codegen: ahead-of-time object and header") {
+  auto m = fromSource("fn f[N](x: f64[N]) -> f64 = sum(x);\nfn g(y: f64) -> f64 = y;\n");
+  std::string path = "/tmp/diffc_codegen_test_" + std::to_string(::getpid()) + ".o";
+  auto syms = diffc::codegen::emitObject(*m, path, "mylib_");
+  REQUIRE(syms.size() == 2);
+  CHECK(syms[0] == "mylib_f");
+  std::string header = diffc::codegen::emitHeader(*m, syms, "MYLIB_H");
+  CHECK(header.find("int32_t mylib_f(diffc_ctx *ctx") != std::string::npos);
+  CHECK(header.find("x: f64[N]") != std::string::npos);
+  FILE *f = std::fopen(path.c_str(), "rb");
+  REQUIRE(f);
+  char magic[4] = {};
+  CHECK(std::fread(magic, 1, 4, f) == 4);
+  std::fclose(f);
+  std::remove(path.c_str());
+  CHECK(magic[1] == 'E');
+  CHECK(magic[2] == 'L');
+  CHECK(magic[3] == 'F');
+}

@@ -43,8 +43,17 @@ bool hasEntryPoint(const ir::Function &fn);
 std::vector<std::string> emitObject(const ir::Module &m, const std::string &path,
                                     const std::string &prefix, const CodegenOptions &opts = {});
 
+/// Like emitObject, with the entry symbol of each function of m given (module order; empty or
+/// missing: no entry point, the function stays internal to the object), for the named CPU (LLVM's
+/// names: "x86-64", "x86-64-v3", ...; empty: this machine's CPU and features). Throws
+/// CodegenError.
+void emitObjectNamed(const ir::Module &m, const std::string &path,
+                     const std::vector<std::string> &symbols, const CodegenOptions &opts = {},
+                     const std::string &cpu = {});
+
 /// A C/C++ header declaring the entry points emitObject returned (`symbols`, one per function of
-/// m, empty for none), each with its sizes, parameters and results documented.
+/// m, empty for none), each with its sizes, parameters and results documented, and a typed
+/// `static inline` wrapper `<symbol>_call` per entry point (codegen/Header.cpp).
 std::string emitHeader(const ir::Module &m, const std::vector<std::string> &symbols,
                        const std::string &guard = "DIFFC_GENERATED_H");
 
@@ -69,6 +78,27 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
+/// A call of one compiled function with its arguments already converted to native storage and its
+/// result buffers allocated: run() calls the entry point and nothing else, so repeated runs time
+/// the compiled code alone (`diffc bench`). One per thread.
+class PreparedCall {
+public:
+  ~PreparedCall();
+  PreparedCall(const PreparedCall &) = delete;
+  PreparedCall &operator=(const PreparedCall &) = delete;
+  /// Calls the function; a fault of the program throws interp::RuntimeError with its location.
+  void run();
+  /// The results of the last run, flattened.
+  std::vector<interp::Tensor> results() const;
+
+  struct Impl;
+
+private:
+  PreparedCall();
+  std::unique_ptr<Impl> impl_;
+  friend class JitModule;
+};
+
 /// Machine code for one IR module, loaded into an engine (its own ResourceTracker; unloaded by
 /// the destructor). Calling compiled functions is thread-safe given one diffc_ctx per thread.
 class JitModule {
@@ -91,6 +121,9 @@ public:
   /// latter with the failing op's location). Thread-safe.
   std::vector<interp::Tensor> call(std::string_view name,
                                    const std::vector<interp::Tensor> &args) const;
+  /// Checks and converts the arguments as call() does, for running the same call many times.
+  std::unique_ptr<PreparedCall> prepare(std::string_view name,
+                                        const std::vector<interp::Tensor> &args) const;
 
 private:
   JitModule() = default;

@@ -3,11 +3,13 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/IR/LegacyPassManager.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
+#include <llvm/TargetParser/SubtargetFeature.h>
 
 #include <mutex>
 
@@ -55,6 +57,24 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine(unsigned 
   return jtmb->createTargetMachine();
 }
 
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> cpuTargetMachine(const std::string &cpu,
+                                                                      unsigned optLevel) {
+  // Ask the host's subtarget table first: LLVM only warns on stderr about an unknown CPU.
+  auto host = hostTargetMachine(optLevel);
+  if (!host)
+    return host.takeError();
+  const std::string triple = (*host)->getTargetTriple().str();
+  if (!(*host)->getMCSubtargetInfo()->isCPUStringValid(cpu))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "unknown CPU '" + cpu + "' for " + triple);
+  auto jtmb = hostBuilder(optLevel);
+  if (!jtmb)
+    return jtmb.takeError();
+  jtmb->setCPU(cpu);
+  jtmb->getFeatures() = llvm::SubtargetFeatures(); // the CPU's own features, not the host's
+  return jtmb->createTargetMachine();
+}
+
 void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel) {
   m.setDataLayout(tm.createDataLayout());
   m.setTargetTriple(tm.getTargetTriple().str());
@@ -82,8 +102,8 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel)
                                   : optLevel == 1 ? llvm::OptimizationLevel::O1
                                   : optLevel == 2 ? llvm::OptimizationLevel::O2
                                                   : llvm::OptimizationLevel::O3;
-  llvm::ModulePassManager mpm = optLevel == 0 ? pb.buildO0DefaultPipeline(level)
-                                              : pb.buildPerModuleDefaultPipeline(level);
+  llvm::ModulePassManager mpm =
+      optLevel == 0 ? pb.buildO0DefaultPipeline(level) : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(m, mam);
 }
 

@@ -39,6 +39,11 @@ void initNativeTarget();
 /// A TargetMachine for the host CPU and its features at the given optimisation level (0-3).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine(unsigned optLevel);
 
+/// A TargetMachine for the host's architecture and OS but the named CPU with its default features
+/// (ahead-of-time objects for other machines); an error when the CPU is unknown.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> cpuTargetMachine(const std::string &cpu,
+                                                                      unsigned optLevel);
+
 /// Runs the new pass manager's default per-module pipeline (O0-O3) with tm's cost model.
 void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel);
 

@@ -24,6 +24,7 @@ int64_t bytesOf(ElemType e) { return e == ElemType::Bool ? 1 : e == ElemType::F3
 struct Buffer {
   std::vector<uint64_t> words;
   void *data() { return words.data(); }
+  const void *data() const { return words.data(); }
   void resize(size_t n, ElemType e) {
     words.assign((n * static_cast<size_t>(bytesOf(e)) + 7) / 8 + 1, 0);
   }
@@ -54,8 +55,19 @@ std::string describeRuntimeError(const diffc_error &err, const std::string &sour
   return fmt::format("{}runtime error: {}{}", where, buf, in);
 }
 
-std::vector<interp::Tensor> JitModule::call(std::string_view name,
-                                            const std::vector<interp::Tensor> &args) const {
+/// What a prepared call holds: native arguments, result buffers and the sizes.
+struct PreparedCall::Impl {
+  const ir::Function *fn = nullptr;
+  EntryFn entry = nullptr;
+  std::vector<Buffer> argBufs, resBufs;
+  std::vector<const void *> argPtrs;
+  std::vector<void *> resPtrs;
+  std::vector<int64_t> sizes;
+  std::vector<std::vector<int64_t>> resultShapes;
+};
+
+std::unique_ptr<PreparedCall> JitModule::prepare(std::string_view name,
+                                                 const std::vector<interp::Tensor> &args) const {
   const ir::Function *fn = module_->lookup(name);
   if (!fn)
     throw interp::RuntimeError(fmt::format("no function named '{}'", name));
@@ -65,16 +77,20 @@ std::vector<interp::Tensor> JitModule::call(std::string_view name,
         fmt::format("function '{}' takes or returns a tape and cannot be called from outside",
                     fn->name),
         fn->loc, fn->name);
-  auto fail = [&](const std::string &msg) {
-    throw interp::RuntimeError(msg, fn->loc, fn->name);
-  };
+  auto fail = [&](const std::string &msg) { throw interp::RuntimeError(msg, fn->loc, fn->name); };
   if (args.size() != fn->params().size())
     fail(fmt::format("function '{}' takes {} arguments, got {}", fn->name, fn->params().size(),
                      args.size()));
 
   // Arguments: checked like the interpreter checks them, then converted to native elements.
-  std::vector<Buffer> argBufs(args.size());
-  std::vector<const void *> argPtrs;
+  auto pc = std::unique_ptr<PreparedCall>(new PreparedCall);
+  pc->impl_ = std::make_unique<PreparedCall::Impl>();
+  PreparedCall::Impl &c = *pc->impl_;
+  c.fn = fn;
+  c.entry = entry;
+  std::vector<Buffer> &argBufs = c.argBufs;
+  argBufs.resize(args.size());
+  std::vector<const void *> &argPtrs = c.argPtrs;
   std::vector<std::vector<int64_t>> shapes;
   for (size_t i = 0; i < args.size(); ++i) {
     const ir::Type &t = fn->params()[i]->type;
@@ -121,9 +137,11 @@ std::vector<interp::Tensor> JitModule::call(std::string_view name,
   if (!sizes.ok())
     fail(sizes.error);
 
-  std::vector<std::vector<int64_t>> resultShapes;
-  std::vector<Buffer> resBufs(fn->resultTypes.size());
-  std::vector<void *> resPtrs;
+  c.sizes = sizes.sizes;
+  std::vector<std::vector<int64_t>> &resultShapes = c.resultShapes;
+  std::vector<Buffer> &resBufs = c.resBufs;
+  resBufs.resize(fn->resultTypes.size());
+  std::vector<void *> &resPtrs = c.resPtrs;
   for (size_t r = 0; r < fn->resultTypes.size(); ++r) {
     const ir::Type &t = fn->resultTypes[r];
     auto shape = ir::evalShape(t.shape, sizes.sizes);
@@ -139,17 +157,32 @@ std::vector<interp::Tensor> JitModule::call(std::string_view name,
     resultShapes.push_back(*shape);
   }
 
+  return pc;
+}
+
+PreparedCall::PreparedCall() = default;
+PreparedCall::~PreparedCall() = default;
+
+void PreparedCall::run() {
+  Impl &c = *impl_;
+  const ir::Function *fn = c.fn;
+  auto fail = [&](const std::string &msg) { throw interp::RuntimeError(msg, fn->loc, fn->name); };
   diffc_ctx *ctx = threadContext();
   if (!ctx)
     fail("out of memory");
-  int32_t status = entry(ctx, sizes.sizes.data(), argPtrs.data(), resPtrs.data());
+  int32_t status = c.entry(ctx, c.sizes.data(), c.argPtrs.data(), c.resPtrs.data());
   if (status != 0) {
     char buf[512];
     diffc_error_message(&ctx->error, buf, sizeof buf);
     SourceLoc loc{static_cast<uint32_t>(ctx->error.line), static_cast<uint32_t>(ctx->error.col)};
     throw interp::RuntimeError(buf, loc, ctx->error.function ? ctx->error.function : fn->name);
   }
+}
 
+std::vector<interp::Tensor> PreparedCall::results() const {
+  const Impl &c = *impl_;
+  const ir::Function *fn = c.fn;
+  const std::vector<std::vector<int64_t>> &resultShapes = c.resultShapes;
   std::vector<interp::Tensor> out;
   for (size_t r = 0; r < fn->resultTypes.size(); ++r) {
     interp::Tensor t;
@@ -159,26 +192,33 @@ std::vector<interp::Tensor> JitModule::call(std::string_view name,
     for (int64_t d : t.shape)
       n *= static_cast<size_t>(d);
     t.data.resize(n);
-    void *p = resBufs[r].data();
+    const void *p = c.resBufs[r].data();
     for (size_t k = 0; k < n; ++k) {
       switch (t.elem) {
       case ElemType::F64:
-        t.data[k] = static_cast<double *>(p)[k];
+        t.data[k] = static_cast<const double *>(p)[k];
         break;
       case ElemType::F32:
-        t.data[k] = static_cast<double>(static_cast<float *>(p)[k]);
+        t.data[k] = static_cast<double>(static_cast<const float *>(p)[k]);
         break;
       case ElemType::I64:
-        t.data[k] = static_cast<double>(static_cast<int64_t *>(p)[k]);
+        t.data[k] = static_cast<double>(static_cast<const int64_t *>(p)[k]);
         break;
       case ElemType::Bool:
-        t.data[k] = static_cast<uint8_t *>(p)[k] ? 1.0 : 0.0;
+        t.data[k] = static_cast<const uint8_t *>(p)[k] ? 1.0 : 0.0;
         break;
       }
     }
     out.push_back(std::move(t));
   }
   return out;
+}
+
+std::vector<interp::Tensor> JitModule::call(std::string_view name,
+                                            const std::vector<interp::Tensor> &args) const {
+  std::unique_ptr<PreparedCall> pc = prepare(name, args);
+  pc->run();
+  return pc->results();
 }
 
 } // namespace diffc::codegen

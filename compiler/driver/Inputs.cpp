@@ -55,6 +55,14 @@ std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path)
       what = what.substr(p + 2);
     std::cerr << fmt::format("{}:{}:{}: error: malformed JSON: {}\n", name, line, col, what);
     return std::nullopt;
+  } catch (const nlohmann::json::exception &e) {
+    // Not a syntax error but still unreadable input, e.g. out_of_range.406 for `1e400`; it has no
+    // byte offset.
+    std::string what = e.what();
+    if (auto p = what.find("] "); p != std::string::npos && what.rfind("[json", 0) == 0)
+      what = what.substr(p + 2);
+    reportError(name, "malformed JSON: " + what);
+    return std::nullopt;
   }
 }
 

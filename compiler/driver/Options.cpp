@@ -8,12 +8,12 @@ namespace diffc::driver {
 
 namespace {
 // Flags that take a value, and flags that are switches, across all commands.
-const std::set<std::string> kValued = {"fn",   "wrt",    "inputs", "o",      "header", "e",
-                                       "tol",  "seed",   "sizes",  "runs",   "eps",    "cache-dir",
-                                       "opt",  "dump-after"};
-const std::set<std::string> kSwitches = {"grad",    "jvp",        "no-opt", "interp", "fast-math",
-                                         "help",    "no-cache",   "vjp",    "hessian", "jacobian",
-                                         "check-nan", "stats"};
+const std::set<std::string> kValued = {"fn",  "wrt",        "inputs", "o",    "header", "e",
+                                       "tol", "seed",       "sizes",  "runs", "eps",    "cache-dir",
+                                       "opt", "dump-after", "prefix", "cpu"};
+const std::set<std::string> kSwitches = {"grad",      "jvp",      "no-opt", "interp",  "fast-math",
+                                         "help",      "no-cache", "vjp",    "hessian", "jacobian",
+                                         "check-nan", "stats",    "no-grad"};
 } // namespace
 
 bool Options::has(const std::string &name) const {

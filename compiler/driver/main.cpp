@@ -18,16 +18,21 @@ commands:
   check FILE                          parse and type-check; diagnostics only
   ir FILE [--fn F] [--grad] [--jvp] [--wrt a,b] [--no-opt] [--dump-after=lower|ad|simplify]
                                       print the IR, or F's adjoint / tangent program
-  llvm FILE --fn F [--grad]           print the optimized LLVM IR
+  llvm FILE --fn F [--grad] [--wrt a,b] [--no-opt] [--fast-math]
+                                      print the LLVM IR (optimized for this CPU unless --no-opt)
   run FILE --fn F [--grad] [--wrt a,b] [--inputs FILE.json|-] [--interp]
                                       compile and run; print JSON
   gradcheck FILE --fn F [--inputs FILE.json] [--wrt a,b] [--tol T] [--seed S] [--sizes N=3,D=2]
                                       compare the gradient with central finite differences
-  build FILE -o OUT.o [--header OUT.h] [--fn F]
-                                      ahead-of-time object file and C header
-  derive -e EXPR --wrt x              symbolic derivative of a scalar expression
-  bench FILE --fn F --inputs FILE.json [--runs N]
-                                      time forward and gradient calls; print JSON
+  build FILE -o OUT.o [--header OUT.h] [--fn F,G] [--prefix P] [--wrt a,b] [--no-grad]
+        [--opt 0-3] [--fast-math] [--cpu native|x86-64|...]
+                                      ahead-of-time object file and C/C++ header: each function
+                                      F as symbol PF, and its gradient as PF_grad
+  derive -e EXPR --wrt x[,y]          symbolic derivative of a scalar expression, simplified
+                                      (`derive -e 'x^2*sin(x)' --wrt x`); one line per variable
+  bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math]
+                                      time forward and gradient calls interleaved; print JSON
+                                      {"forward_ns", "gradient_ns", "ratio", "runs"} (medians)
 )";
 
 } // namespace

@@ -542,11 +542,14 @@ Value *Lowerer::lowerBuiltin(const ast::Expr &e, bool &handled) {
         a = a * d;
       for (const Dim &d : s)
         b = b * d;
-      Dim diff = a - b;
-      if (diff.isConstant() && diff.constantValue() != 0) {
-        diags_.error(e.span, fmt::format("reshape: {} has {} elements, the new shape {}",
+      // Shapes are static: the counts must agree for every value of the sizes (N * D and D * N
+      // do; N and 6 may not), since no stage checks a reshape at run time.
+      if (!(a == b)) {
+        const char *why =
+            (a - b).isConstant() ? "" : " (the counts must be equal for every value of the sizes)";
+        diags_.error(e.span, fmt::format("reshape: {} has {} elements, the new shape {}{}",
                                          typeStr(x->type), a.str(cur_->fn->sizeParams),
-                                         b.str(cur_->fn->sizeParams)));
+                                         b.str(cur_->fn->sizeParams), why));
         return nullptr;
       }
       return builder_->value(OpKind::Reshape, {x}, Type(x->type.elem, s));
@@ -616,12 +619,14 @@ Value *Lowerer::lowerBuiltin(const ast::Expr &e, bool &handled) {
       bool same = u.rank() == t.rank() && u.rank() >= 1;
       for (size_t a = 1; same && a < u.rank(); ++a)
         same = u.shape[a] == t.shape[a];
-      auto un = unify(t.withElem(t.elem), u, false, false);
+      // Only the element types meet (an i64 part converts like any mixed arithmetic); the first
+      // dims differ by design and add up, so the shapes must not be unified.
+      auto un = unify(Type(t.elem, {}), Type(u.elem, {}), false, false);
       if (!same || !un) {
         diags_.error(e.args[i]->span,
-                     fmt::format("concat: {} does not fit {} (all but the first dimension must "
-                                 "be equal)",
-                                 typeStr(u), typeStr(t)));
+                     fmt::format("concat: {} does not fit {} ({})", typeStr(u), typeStr(t),
+                                 same ? "the element types cannot be joined"
+                                      : "all but the first dimension must be equal"));
         return nullptr;
       }
       t.elem = un->elem;

@@ -192,6 +192,29 @@ void Lowerer::declareSignature(const ast::Function &f) {
 }
 
 void Lowerer::lowerFunction(Signature &sig) {
+  size_t mark = diags_.mark();
+  size_t nfunctions = module_->functions.size(), nderivs = module_->derivatives.size();
+  unsigned derivCounter = derivCounter_;
+  floatVars_.clear();
+  for (;;) {
+    floatVarHits_.clear();
+    lowerFunctionOnce(sig);
+    // Every hit is a var that must be f64; lower again with them (each round adds at least one,
+    // so this ends) and drop what the failed attempt reported and built.
+    size_t before = floatVars_.size();
+    floatVars_.insert(floatVarHits_.begin(), floatVarHits_.end());
+    if (floatVars_.size() == before)
+      break;
+    diags_.rollback(mark);
+    module_->functions.resize(nfunctions);
+    module_->derivatives.resize(nderivs);
+    derivCounter_ = derivCounter;
+    sig.fn->body->ops.clear();
+  }
+  floatVars_.clear();
+}
+
+void Lowerer::lowerFunctionOnce(Signature &sig) {
   const ast::Function &f = *sig.decl;
   Function *fn = sig.fn;
   cur_ = &sig;

@@ -114,8 +114,14 @@ void Lowerer::lowerLet(const ast::Stmt &s) {
     b.decl = id.span;
     b.value = i < r.vals.size() ? r.vals[i] : nullptr;
     b.mapDepth = mapDepth_;
+    const ast::Expr &init = *s.value;
+    b.intLiteralInit = isVar && (init.kind == ast::ExprKind::IntLit ||
+                                 (init.kind == ast::ExprKind::Unary && init.op == Tok::Minus &&
+                                  init.args[0]->kind == ast::ExprKind::IntLit));
     if (isVar && b.value && b.value->type.isTape)
       b.value = nullptr;
+    if (isVar && b.value && b.value->type == Type::i64() && floatVars_.count(id.span.begin))
+      b.value = toF64(b.value); // a float is assigned to it later (see floatVars_)
     if (b.value && b.value->name.empty() && b.value->def)
       b.value->name = id.name;
     if (!isVar && b.value && b.value->type == Type::i64() && s.kind == ast::StmtKind::Let) {
@@ -187,6 +193,10 @@ void Lowerer::lowerAssign(const ast::Stmt &s) {
     if (s.op != Tok::Assign)
       val = arith(binop(s.op), old, rhs, s.span);
     if (val && old->type.elem == ElemType::I64 && isFloat(val->type.elem)) {
+      // An integer literal adopts f64 where a float is expected: `var s = 0; s += x[i];`.
+      if (b->kind == Binding::Kind::Var && b->intLiteralInit && val->type.isScalar() &&
+          val->type.elem == ElemType::F64)
+        floatVarHits_.insert(b->decl.begin);
       diags_.error(at, fmt::format("cannot assign {} to '{}', which holds {} (write its initial "
                                    "value as a float, e.g. 0.0, to make it a float variable)",
                                    typeStr(val->type), nameExpr.name, typeStr(old->type)));

@@ -167,6 +167,12 @@ private:
   /// Symbols above this id stand for runtime i64 values inside SymExprs (see symbolic()).
   static constexpr uint32_t kAtomBase = 1u << 24;
   std::map<ir::Value *, uint32_t> atomIds_;
+  /// `var x = 0;` followed by `x += 0.5` makes x an f64 variable: the integer literal adopts f64
+  /// because a float is expected. Lowering is one pass, so the first attempt records such vars
+  /// (by the offset of their name) in floatVarHits_ and lowerFunction lowers the function again
+  /// with them in floatVars_.
+  std::set<uint32_t> floatVars_, floatVarHits_;
+  void lowerFunctionOnce(Signature &sig);
 };
 
 } // namespace diffc::sema

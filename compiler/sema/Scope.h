@@ -24,6 +24,8 @@ struct Binding {
   /// Scope depth of the innermost map (comprehension) body at declaration; assigning a var
   /// declared outside a map from inside it is an error.
   unsigned mapDepth = 0;
+  /// A var whose initial value is an integer literal (`var s = 0;`): it may turn out to be f64.
+  bool intLiteralInit = false;
 };
 
 class Scopes {

@@ -13,6 +13,16 @@ void DiagnosticEngine::error(Span span, std::string message) {
   diags_.push_back({Severity::Error, span, true, std::move(message)});
 }
 
+void DiagnosticEngine::rollback(size_t mark) {
+  if (mark >= diags_.size())
+    return;
+  diags_.resize(mark);
+  errors_ = 0;
+  for (const Diagnostic &d : diags_)
+    errors_ += d.severity == Severity::Error;
+  truncated_ = false;
+}
+
 void DiagnosticEngine::warning(Span span, std::string message) {
   diags_.push_back({Severity::Warning, span, true, std::move(message)});
 }

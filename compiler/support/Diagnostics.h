@@ -56,6 +56,12 @@ public:
   std::string render(const Diagnostic &d) const;
   void print(std::ostream &os) const;
 
+  /// A point to roll back to, and the rollback: drops every diagnostic reported since `mark`
+  /// (sema lowers a function again when a first attempt showed how to type it; see
+  /// Lowerer::lowerFunction).
+  size_t mark() const { return diags_.size(); }
+  void rollback(size_t mark);
+
   /// Past this many errors further ones are dropped (with one line saying so).
   static constexpr unsigned kMaxErrors = 25;
 

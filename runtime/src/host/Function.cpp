@@ -66,6 +66,8 @@ template <typename T> struct Slots {
 
 } // namespace
 
+// Callers build the message only when the check fails (`if (!ok) check(false, fmt::format(...))`):
+// formatting it eagerly would allocate on every call, which call_into promises not to do.
 void FunctionImpl::check(bool ok, const std::string &msg) const {
   if (!ok)
     throw Error(fmt::format("diffc: call of '{}': {}", fn->name, msg));
@@ -84,34 +86,36 @@ void FunctionImpl::bind(std::span<const Arg> args, int64_t *sizes, const void **
     if (t.isScalar() && (!a.isView || a.view.shape.empty())) {
       void *slot = &scalarSlots[i];
       if (a.isView) { // a rank-0 view
-        check(a.view.elem == want, fmt::format("parameter '{}' expects {}, got {}",
-                                               paramName(*fn, i), elemName(want),
-                                               elemName(a.view.elem)));
+        if (a.view.elem != want)
+          check(false, fmt::format("parameter '{}' expects {}, got {}", paramName(*fn, i),
+                                   elemName(want), elemName(a.view.elem)));
         argPtrs[i] = a.view.data;
         continue;
       }
       switch (want) {
       case Elem::f64:
-        check(a.elem != Elem::boolean, fmt::format("parameter '{}' expects f64, got bool",
-                                                   paramName(*fn, i)));
-        *static_cast<double *>(slot) = a.elem == Elem::i64 ? static_cast<double>(a.integer)
-                                                           : a.scalar;
+        if (a.elem == Elem::boolean)
+          check(false, fmt::format("parameter '{}' expects f64, got bool", paramName(*fn, i)));
+        *static_cast<double *>(slot) =
+            a.elem == Elem::i64 ? static_cast<double>(a.integer) : a.scalar;
         break;
       case Elem::f32:
-        check(a.elem != Elem::boolean, fmt::format("parameter '{}' expects f32, got bool",
-                                                   paramName(*fn, i)));
+        if (a.elem == Elem::boolean)
+          check(false, fmt::format("parameter '{}' expects f32, got bool", paramName(*fn, i)));
         *static_cast<float *>(slot) = static_cast<float>(a.scalar);
         break;
       case Elem::i64:
-        check(a.elem == Elem::i64 || (std::trunc(a.scalar) == a.scalar &&
-                                      std::fabs(a.scalar) < 9.2e18),
-              fmt::format("parameter '{}' expects i64, got {}", paramName(*fn, i), a.scalar));
+        if (!(a.elem == Elem::i64 ||
+              (std::trunc(a.scalar) == a.scalar && std::fabs(a.scalar) < 9.2e18)))
+          check(false,
+                fmt::format("parameter '{}' expects i64, got {}", paramName(*fn, i), a.scalar));
         *static_cast<int64_t *>(slot) =
             a.elem == Elem::i64 ? a.integer : static_cast<int64_t>(a.scalar);
         break;
       case Elem::boolean:
-        check(a.elem == Elem::boolean, fmt::format("parameter '{}' expects bool, got {}",
-                                                   paramName(*fn, i), elemName(a.elem)));
+        if (a.elem != Elem::boolean)
+          check(false, fmt::format("parameter '{}' expects bool, got {}", paramName(*fn, i),
+                                   elemName(a.elem)));
         *static_cast<uint8_t *>(slot) = a.integer != 0;
         break;
       }
@@ -123,9 +127,9 @@ void FunctionImpl::bind(std::span<const Arg> args, int64_t *sizes, const void **
       argPtrs[i] = nullptr;
       continue;
     }
-    check(a.view.elem == want,
-          fmt::format("parameter '{}' expects {} elements, got {}", paramName(*fn, i),
-                      elemName(want), elemName(a.view.elem)));
+    if (a.view.elem != want)
+      check(false, fmt::format("parameter '{}' expects {} elements, got {}", paramName(*fn, i),
+                               elemName(want), elemName(a.view.elem)));
     if (a.view.shape.size() != t.rank())
       shapesOk = false;
     argPtrs[i] = a.view.data;
@@ -179,7 +183,8 @@ Result Function::call(std::span<const Arg> args) const {
     Tensor out;
     out.elem = toElem(t.elem);
     auto shape = ir::evalShape(t.shape, sz);
-    f.check(shape.has_value(), fmt::format("result {} has an invalid shape", i));
+    if (!shape)
+      f.check(false, fmt::format("result {} has an invalid shape", i));
     out.shape = *shape;
     size_t n = 1;
     for (int64_t d : out.shape)
@@ -220,21 +225,20 @@ void Function::call_into(std::span<const Arg> args, std::span<const View> output
   for (size_t i = 0; i < nr; ++i) {
     const ir::Type &t = f.fn->resultTypes[i];
     const View &o = outputs[i];
-    std::string rname = i < f.resultNames.size() && !f.resultNames[i].empty()
-                            ? f.resultNames[i]
-                            : std::to_string(i);
     bool ok = o.writable && o.elem == toElem(t.elem) && o.shape.size() == t.rank();
     for (size_t a = 0; a < t.rank() && ok; ++a) {
       auto d = t.shape[a].evaluate(sz);
       ok = d && *d == o.shape[a];
     }
     if (!ok) {
+      std::string rname = i < f.resultNames.size() && !f.resultNames[i].empty() ? f.resultNames[i]
+                                                                                : std::to_string(i);
       auto want = ir::evalShape(t.shape, sz);
       f.check(o.writable, fmt::format("output for result '{}' is read-only", rname));
-      f.check(false, fmt::format("output for result '{}' must be {} {}, got {} {}", rname,
-                                 ir::elemTypeName(t.elem),
-                                 want ? ir::shapeStr(*want) : std::string("?"),
-                                 elemName(o.elem), ir::shapeStr(o.shape)));
+      f.check(false,
+              fmt::format("output for result '{}' must be {} {}, got {} {}", rname,
+                          ir::elemTypeName(t.elem), want ? ir::shapeStr(*want) : std::string("?"),
+                          elemName(o.elem), ir::shapeStr(o.shape)));
     }
     resPtrs.data[i] = o.data;
   }
@@ -259,8 +263,8 @@ std::shared_ptr<FunctionImpl> makeFunction(std::shared_ptr<codegen::JitModule> m
     throw Error(fmt::format("diffc: no function named '{}'", name));
   codegen::EntryFn entry = m->entry(name);
   if (!entry)
-    throw Error(fmt::format("diffc: '{}' takes or returns a tape and cannot be called from C++",
-                            name));
+    throw Error(
+        fmt::format("diffc: '{}' takes or returns a tape and cannot be called from C++", name));
   auto f = std::make_shared<FunctionImpl>();
   f->module = std::move(m);
   f->fn = fn;

@@ -1,0 +1,138 @@
+// `diffc bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math]`: compiles F
+// and its gradient once, then times them interleaved in one process (forward, gradient, forward,
+// ...) so that both see the same machine state, and prints the medians as JSON:
+//   {"forward_ns": median, "gradient_ns": median, "ratio": gradient/forward, "runs": n}
+// A function without a scalar float result has no gradient: gradient_ns and ratio are null.
+#include "codegen/Codegen.h"
+#include "driver/Commands.h"
+#include "driver/Inputs.h"
+#include "driver/Pipeline.h"
+#include "interp/JsonIO.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+namespace diffc::driver {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Nanoseconds per call of `reps` back-to-back runs.
+double timeRuns(codegen::PreparedCall &c, int reps) {
+  auto t0 = Clock::now();
+  for (int i = 0; i < reps; ++i)
+    c.run();
+  auto t1 = Clock::now();
+  return std::chrono::duration<double, std::nano>(t1 - t0).count() / reps;
+}
+
+/// How many back-to-back calls make one sample last about 20 microseconds, so that the clock's
+/// resolution does not dominate tiny functions.
+int repsFor(codegen::PreparedCall &c) {
+  double one = timeRuns(c, 1);
+  one = std::min(one, timeRuns(c, 1));
+  return static_cast<int>(std::clamp(20000.0 / std::max(one, 1.0), 1.0, 100000.0));
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+std::string number(double v) { return fmt::format("{:.17g}", v); }
+
+} // namespace
+
+int cmdBench(const Options &o) {
+  if (o.file.empty() || !o.get("fn")) {
+    reportError("diffc bench", o.file.empty() ? "missing FILE" : "missing --fn F");
+    return 1;
+  }
+  int runs = 0; // 0: as many as fit in about one second, between 10 and 1000
+  if (auto r = o.get("runs")) {
+    try {
+      size_t used = 0;
+      runs = std::stoi(*r, &used);
+      if (used != r->size() || runs < 1)
+        throw std::invalid_argument("runs");
+    } catch (const std::exception &) {
+      reportError("diffc bench", fmt::format("--runs needs a positive integer, got '{}'", *r));
+      return 1;
+    }
+  }
+  Session s;
+  if (!compileFile(o.file, s, true))
+    return 1;
+  ir::Function *f = findFunction(s, *o.get("fn"));
+  if (!f)
+    return 1;
+  bool differentiable = !f->resultIsTuple && f->resultTypes.size() == 1 &&
+                        f->resultTypes[0].isScalar() && f->resultTypes[0].isFloat();
+  ir::Function *g = nullptr;
+  if (differentiable) {
+    g = gradientOf(s, *f, o.list("wrt"), true);
+    if (!g)
+      return 1;
+  }
+  auto inputs = readInputs(o.get("inputs"));
+  if (!inputs)
+    return 1;
+  std::string inputsName = o.get("inputs").value_or("<no inputs>");
+  if (inputsName == "-")
+    inputsName = "<stdin>";
+  if (!inputs->is_object()) {
+    reportError(inputsName, "bench needs one JSON object mapping parameter names to values");
+    return 1;
+  }
+  std::string error;
+  auto engine = codegen::JitEngine::create(error);
+  if (!engine) {
+    reportError("diffc bench", fmt::format("cannot start the LLVM JIT: {}", error));
+    return 1;
+  }
+  codegen::CodegenOptions opts;
+  opts.fastMath = o.has("fast-math");
+  try {
+    auto jm = codegen::JitModule::compile(engine, s.module, opts);
+    std::vector<interp::Tensor> args = interp::bindInputs(*f, *inputs);
+    auto fwd = jm->prepare(f->name, args);
+    std::unique_ptr<codegen::PreparedCall> grad = g ? jm->prepare(g->name, args) : nullptr;
+    // Warm up (first-touch of the arena, caches) and check that both run cleanly.
+    fwd->run();
+    if (grad)
+      grad->run();
+    int fr = repsFor(*fwd), gr = grad ? repsFor(*grad) : 1;
+    std::vector<double> ft, gt;
+    auto start = Clock::now();
+    for (int i = 0; runs ? i < runs : i < 1000; ++i) {
+      ft.push_back(timeRuns(*fwd, fr));
+      if (grad)
+        gt.push_back(timeRuns(*grad, gr));
+      if (!runs && i + 1 >= 10 && Clock::now() - start > std::chrono::seconds(1))
+        break;
+    }
+    double fm = median(ft);
+    std::string gm = grad ? number(median(gt)) : "null";
+    std::string ratio = grad ? number(median(gt) / fm) : "null";
+    std::cout << fmt::format("{{\"forward_ns\": {}, \"gradient_ns\": {}, \"ratio\": {}, "
+                             "\"runs\": {}}}\n",
+                             number(fm), gm, ratio, ft.size());
+  } catch (const interp::InputError &e) {
+    reportError(inputsName, e.what());
+    return 1;
+  } catch (const interp::RuntimeError &e) {
+    reportRuntimeError(s, e);
+    return 1;
+  } catch (const codegen::CodegenError &e) {
+    reportError("diffc bench", fmt::format("LLVM code generation failed: {}", e.what()));
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace diffc::driver

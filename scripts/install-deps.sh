@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build
+  build-essential cmake ninja-build python3
   llvm-19-dev llvm-19-tools clang-19 libclang-rt-19-dev
   libfmt-dev doctest-dev nlohmann-json3-dev
   zlib1g-dev libzstd-dev libxml2-dev libedit-dev libffi-dev libcurl4-openssl-dev

@@ -1,5 +1,6 @@
 #include "driver/Commands.h"
 #include "driver/Executor.h"
+#include "driver/HigherOrder.h"
 #include "driver/Inputs.h"
 #include "driver/Pipeline.h"
 #include "interp/JsonIO.h"
@@ -14,9 +15,10 @@ namespace {
 
 /// `{"value": V}` or `{"value": V, "grad": {...}}` for one run.
 std::string runOne(Executor &ex, const ir::Function &f, const ir::Function *g,
-                   const nlohmann::json &inputs) {
+                   const HigherOrderPlan *plan, const nlohmann::json &inputs) {
   std::vector<interp::Tensor> args = interp::bindInputs(f, inputs);
   const ir::Function &target = g ? *g : f;
+  std::string higher = plan ? ", " + higherOrderJson(ex, *plan, args) : std::string();
   std::vector<interp::Tensor> out = ex.call(target, std::move(args));
   std::string value;
   size_t nvalues = f.resultTypes.size();
@@ -39,7 +41,7 @@ std::string runOne(Executor &ex, const ir::Function &f, const ir::Function *g,
     }
     r += "}";
   }
-  return r + "}";
+  return r + higher + "}";
 }
 
 } // namespace
@@ -60,12 +62,22 @@ int cmdRun(const Options &o) {
   if (!f)
     return 1;
   ir::Function *g = nullptr;
+  std::optional<HigherOrderPlan> plan;
+  if (o.has("hessian") || o.has("jacobian")) {
+    if (o.has("hessian") && o.has("jacobian")) {
+      reportError("diffc run", "--hessian and --jacobian cannot be combined");
+      return 1;
+    }
+    plan.emplace();
+    if (!planHigherOrder(s, *f, o.list("wrt"), o.has("hessian"), !o.has("no-opt"), *plan))
+      return 1;
+  }
   if (o.has("grad")) {
     g = gradientOf(s, *f, o.list("wrt"), !o.has("no-opt"));
     if (!g)
       return 1;
-  } else if (o.get("wrt")) {
-    reportError("diffc run", "--wrt needs --grad");
+  } else if (o.get("wrt") && !plan) {
+    reportError("diffc run", "--wrt needs --grad, --hessian or --jacobian");
     return 1;
   }
   auto inputs = readInputs(o.get("inputs"));
@@ -83,7 +95,7 @@ int cmdRun(const Options &o) {
       return std::nullopt;
     }
     try {
-      return runOne(*ex, *f, g, j);
+      return runOne(*ex, *f, g, plan ? &*plan : nullptr, j);
     } catch (const interp::InputError &e) {
       reportError(where, e.what());
     } catch (const interp::RuntimeError &e) {

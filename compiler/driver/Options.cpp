@@ -8,12 +8,13 @@ namespace diffc::driver {
 
 namespace {
 // Flags that take a value, and flags that are switches, across all commands.
-const std::set<std::string> kValued = {"fn",  "wrt",        "inputs", "o",    "header", "e",
-                                       "tol", "seed",       "sizes",  "runs", "eps",    "cache-dir",
+// Only flags some command reads are accepted: an option that would be silently ignored is an
+// error instead.
+const std::set<std::string> kValued = {"fn",  "wrt",        "inputs", "o",     "header",
+                                       "e",   "tol",        "seed",   "sizes", "runs",
                                        "opt", "dump-after", "prefix", "cpu"};
-const std::set<std::string> kSwitches = {"grad",      "jvp",      "no-opt", "interp",  "fast-math",
-                                         "help",      "no-cache", "vjp",    "hessian", "jacobian",
-                                         "check-nan", "stats",    "no-grad"};
+const std::set<std::string> kSwitches = {"grad", "jvp",     "no-opt",  "interp",  "fast-math",
+                                         "help", "no-grad", "hessian", "jacobian"};
 } // namespace
 
 bool Options::has(const std::string &name) const {

@@ -21,7 +21,8 @@ commands:
   llvm FILE --fn F [--grad] [--wrt a,b] [--no-opt] [--fast-math]
                                       print the LLVM IR (optimized for this CPU unless --no-opt)
   run FILE --fn F [--grad] [--wrt a,b] [--inputs FILE.json|-] [--interp]
-                                      compile and run; print JSON
+        [--hessian | --jacobian]      compile and run; print JSON; --hessian / --jacobian add the
+                                      full matrix over the (--wrt) parameters' elements, flattened
   gradcheck FILE --fn F [--inputs FILE.json] [--wrt a,b] [--tol T] [--seed S] [--sizes N=3,D=2]
                                       compare the gradient with central finite differences
   build FILE -o OUT.o [--header OUT.h] [--fn F,G] [--prefix P] [--wrt a,b] [--no-grad]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds diffc with warnings as errors and runs the whole test suite (unit, golden, samples).
+# Builds diffc with warnings as errors, runs the whole test suite (unit, golden, samples) and a
+# bounded fuzzing run.
 # Usage: scripts/test.sh [BUILD_DIR]   (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,3 +9,6 @@ bash scripts/install-deps.sh
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDIFFC_WERROR=ON
 cmake --build "$build" -j2
 ctest --test-dir "$build" -j2 --output-on-failure --timeout 600
+# The front-end fuzz target on the committed seed corpus for a bounded time (about 2 minutes with
+# its clang build); a finding fails the run.
+bash scripts/fuzz.sh "${DIFFC_FUZZ_SECONDS:-60}"

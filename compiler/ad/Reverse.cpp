@@ -7,6 +7,7 @@
 #include "ad/Prepare.h"
 #include "ad/Rules.h"
 #include "ir/Printer.h"
+#include "ir/SizeInference.h"
 #include "support/Diagnostics.h"
 
 #include <algorithm>
@@ -187,16 +188,14 @@ namespace {
 
 /// Binds the size parameters of `fn` from the types its parameters take at a call.
 std::vector<Dim> bindSizes(const Function &fn, const std::vector<Type> &argTypes) {
+  std::vector<Shape> shapes;
+  for (const Type &t : argTypes)
+    shapes.push_back(t.shape);
+  std::vector<std::optional<Dim>> bound = bindSizesSymbolic(fn, shapes);
   std::vector<Dim> subst(fn.sizeParams.size());
-  std::vector<bool> bound(fn.sizeParams.size(), false);
-  for (size_t i = 0; i < argTypes.size() && i < fn.params().size(); ++i) {
-    const Shape &ps = fn.params()[i]->type.shape;
-    for (size_t d = 0; d < ps.size() && d < argTypes[i].shape.size(); ++d)
-      if (auto sym = ps[d].asSymbol(); sym && !bound[*sym]) {
-        subst[*sym] = argTypes[i].shape[d];
-        bound[*sym] = true;
-      }
-  }
+  for (size_t k = 0; k < bound.size(); ++k)
+    if (bound[k])
+      subst[k] = *bound[k];
   for (size_t k = 0; k < bound.size(); ++k)
     if (!bound[k])
       throw InternalError("reverse: cannot bind size parameter " + fn.sizeParams[k] + " of @" +

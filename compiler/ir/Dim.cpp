@@ -49,6 +49,38 @@ std::vector<uint32_t> Dim::symbols() const {
   return out;
 }
 
+std::optional<DimLinear> Dim::linearIn(const std::vector<bool> &known) const {
+  std::optional<DimLinear> out;
+  Dim rest;
+  for (const auto &[m, c] : terms_) {
+    bool allKnown = true;
+    for (uint32_t s : m)
+      allKnown &= s < known.size() && known[s];
+    if (allKnown) {
+      rest.addTerm(m, c);
+      continue;
+    }
+    if (m.size() != 1 || out)
+      return std::nullopt;
+    out = DimLinear{m[0], c, Dim()};
+  }
+  if (out)
+    out->rest = rest;
+  return out;
+}
+
+std::optional<Dim> Dim::divExact(int64_t a) const {
+  if (a == 0)
+    return std::nullopt;
+  Dim r;
+  for (const auto &[m, c] : terms_) {
+    if (c % a != 0)
+      return std::nullopt;
+    r.addTerm(m, c / a);
+  }
+  return r;
+}
+
 Dim Dim::operator+(const Dim &o) const {
   Dim r = *this;
   for (const auto &[m, c] : o.terms_)

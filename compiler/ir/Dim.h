@@ -13,6 +13,8 @@
 
 namespace diffc::ir {
 
+struct DimLinear;
+
 class Dim {
 public:
   /// A product of size symbols (indices into the function's size list); empty means the constant 1.
@@ -29,6 +31,12 @@ public:
   std::optional<uint32_t> asSymbol() const;
   /// Every symbol this dim mentions.
   std::vector<uint32_t> symbols() const;
+
+  /// `a*s + rest` with a != 0, where s is the only symbol not marked in `known` and appears only
+  /// linearly, and `rest` mentions known symbols only.
+  std::optional<DimLinear> linearIn(const std::vector<bool> &known) const;
+  /// This dim divided by `a` when every coefficient is divisible by it, else nullopt.
+  std::optional<Dim> divExact(int64_t a) const;
 
   Dim operator+(const Dim &o) const;
   Dim operator-(const Dim &o) const;
@@ -51,6 +59,13 @@ public:
 private:
   void addTerm(const Monomial &m, int64_t c);
   std::map<Monomial, int64_t> terms_;
+};
+
+/// See Dim::linearIn: the dim is `coeff * sym + rest`.
+struct DimLinear {
+  uint32_t sym;
+  int64_t coeff;
+  Dim rest;
 };
 
 using Shape = std::vector<Dim>;

@@ -24,6 +24,51 @@ std::optional<std::vector<int64_t>> evalShape(const Shape &shape, std::span<cons
   return out;
 }
 
+std::vector<bool> inferableSizes(const Function &fn) {
+  std::vector<bool> known(fn.sizeParams.size(), false);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const Value *p : fn.params())
+      for (const Dim &d : p->type.shape)
+        if (auto lin = d.linearIn(known); lin && !known[lin->sym])
+          known[lin->sym] = changed = true;
+  }
+  return known;
+}
+
+std::vector<std::optional<Dim>> bindSizesSymbolic(const Function &fn,
+                                                  std::span<const Shape> argShapes) {
+  const auto &params = fn.params();
+  std::vector<std::optional<Dim>> bound(fn.sizeParams.size());
+  std::vector<bool> known(bound.size(), false);
+  for (size_t i = 0; i < params.size() && i < argShapes.size(); ++i)
+    for (size_t a = 0; a < params[i]->type.shape.size() && a < argShapes[i].size(); ++a)
+      if (auto s = params[i]->type.shape[a].asSymbol(); s && !bound[*s]) {
+        bound[*s] = argShapes[i][a];
+        known[*s] = true;
+      }
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::vector<Dim> subst(bound.size());
+    for (size_t s = 0; s < bound.size(); ++s)
+      if (bound[s])
+        subst[s] = *bound[s];
+    for (size_t i = 0; i < params.size() && i < argShapes.size(); ++i)
+      for (size_t a = 0; a < params[i]->type.shape.size() && a < argShapes[i].size(); ++a) {
+        auto lin = params[i]->type.shape[a].linearIn(known);
+        if (!lin || bound[lin->sym])
+          continue;
+        auto v = (argShapes[i][a] - lin->rest.substitute(subst)).divExact(lin->coeff);
+        if (!v)
+          continue;
+        bound[lin->sym] = *v;
+        subst[lin->sym] = *v;
+        known[lin->sym] = changed = true;
+      }
+  }
+  return bound;
+}
+
 SizeBindingResult inferSizes(const Function &fn, std::span<const std::vector<int64_t>> shapes) {
   SizeBindingResult r;
   const auto &params = fn.params();
@@ -60,6 +105,39 @@ SizeBindingResult inferSizes(const Function &fn, std::span<const std::vector<int
                               fn.sizeParams[*sym], *bound[*sym], pname(j), shapeStr(shapes[j]),
                               shapes[i][a], pname(i), shapeStr(shapes[i]));
         return r;
+      }
+    }
+  }
+  // Affine dims in one unbound size, until nothing new is bound.
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::vector<bool> known(bound.size());
+    std::vector<int64_t> vals(bound.size(), 0);
+    for (size_t s = 0; s < bound.size(); ++s) {
+      known[s] = bound[s].has_value();
+      vals[s] = bound[s].value_or(0);
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Shape &want = params[i]->type.shape;
+      for (size_t a = 0; a < want.size(); ++a) {
+        auto lin = want[a].linearIn(known);
+        if (!lin || bound[lin->sym])
+          continue;
+        auto rest = lin->rest.evaluate(vals);
+        int64_t num = 0;
+        bool okDiv = rest && !__builtin_sub_overflow(shapes[i][a], *rest, &num) &&
+                     num % lin->coeff == 0 && num / lin->coeff >= 0;
+        if (!okDiv) {
+          r.error = fmt::format("parameter '{}' expects {}, got shape {}: extent {} does not fit "
+                                "dimension {} for any size {} >= 0",
+                                pname(i), declared(i), shapeStr(shapes[i]), shapes[i][a],
+                                want[a].str(fn.sizeParams), fn.sizeParams[lin->sym]);
+          return r;
+        }
+        bound[lin->sym] = num / lin->coeff;
+        vals[lin->sym] = num / lin->coeff;
+        boundBy[lin->sym] = static_cast<int>(i);
+        known[lin->sym] = changed = true;
       }
     }
   }

@@ -1,5 +1,6 @@
 // Calls: user functions (size parameters bound from argument shapes), built-ins, reductions over
 // generators, casts, and the in-language derivatives grad/jvp.
+#include "ir/SizeInference.h"
 #include "sema/Lowerer.h"
 
 #include <fmt/format.h>
@@ -7,8 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <set>
 #include <limits>
+#include <set>
 
 namespace diffc::sema {
 
@@ -88,10 +89,12 @@ std::optional<std::vector<Dim>> Lowerer::bindSizes(const Function &callee,
                                    argTypes.size()));
     return std::nullopt;
   }
-  std::vector<std::optional<Dim>> bound(callee.sizeParams.size());
+  std::vector<Shape> shapes;
+  for (const Type &t : argTypes)
+    shapes.push_back(t.shape);
   auto fail = [&](size_t i, const std::string &detail) {
-    diags_.error(span, fmt::format("{}: argument {} ('{}') {}", what, i + 1, params[i]->name,
-                                   detail));
+    diags_.error(span,
+                 fmt::format("{}: argument {} ('{}') {}", what, i + 1, params[i]->name, detail));
     return std::nullopt;
   };
   for (size_t i = 0; i < params.size(); ++i) {
@@ -99,10 +102,8 @@ std::optional<std::vector<Dim>> Lowerer::bindSizes(const Function &callee,
     const Type &got = argTypes[i];
     if (want.rank() != got.rank())
       return fail(i, fmt::format("expects {}, got {}", want.str(callee.sizeParams), typeStr(got)));
-    for (size_t a = 0; a < want.rank(); ++a)
-      if (auto s = want.shape[a].asSymbol(); s && !bound[*s])
-        bound[*s] = got.shape[a];
   }
+  std::vector<std::optional<Dim>> bound = ir::bindSizesSymbolic(callee, shapes);
   std::vector<Dim> subst;
   for (size_t s = 0; s < bound.size(); ++s) {
     if (!bound[s]) {
@@ -116,16 +117,15 @@ std::optional<std::vector<Dim>> Lowerer::bindSizes(const Function &callee,
     for (Dim &d : want.shape)
       d = d.substitute(subst);
     const Type &got = argTypes[i];
-    bool elemOk = want.elem == got.elem ||
-                  (!exactElem && isFloat(want.elem) && got.elem == ElemType::I64);
+    bool elemOk =
+        want.elem == got.elem || (!exactElem && isFloat(want.elem) && got.elem == ElemType::I64);
     if (want.shape != got.shape || !elemOk) {
       std::string bindings;
       for (size_t s = 0; s < subst.size(); ++s)
         bindings += fmt::format("{}{} = {}", s ? ", " : "", callee.sizeParams[s],
                                 subst[s].str(cur_->fn->sizeParams));
       return fail(i, fmt::format("expects {}{}, got {}", typeStr(want),
-                                 bindings.empty() ? "" : " (with " + bindings + ")",
-                                 typeStr(got)));
+                                 bindings.empty() ? "" : " (with " + bindings + ")", typeStr(got)));
     }
   }
   return subst;
@@ -137,9 +137,9 @@ Lowered Lowerer::lowerUserCall(const ast::Expr &e, Signature &callee) {
   for (const ast::ExprPtr &a : e.args)
     args.push_back(lowerValue(*a));
   if (args.size() != g->params().size()) {
-    diags_.error(e.opSpan, fmt::format("function '{}' takes {} argument{}, got {}", g->name,
-                                       g->params().size(), g->params().size() == 1 ? "" : "s",
-                                       args.size()));
+    diags_.error(e.opSpan,
+                 fmt::format("function '{}' takes {} argument{}, got {}", g->name,
+                             g->params().size(), g->params().size() == 1 ? "" : "s", args.size()));
     diags_.note(callee.decl->name.span, "declared here");
     return Lowered::poison();
   }
@@ -257,7 +257,8 @@ Value *Lowerer::lowerGeneratorReduce(const std::string &fn, const ast::Expr &gen
     builder_->setInsertionBlock(outer);
     return nullptr;
   }
-  ElemType et = fn == "mean" ? (isFloat(v->type.elem) ? v->type.elem : ElemType::F64) : v->type.elem;
+  ElemType et =
+      fn == "mean" ? (isFloat(v->type.elem) ? v->type.elem : ElemType::F64) : v->type.elem;
   Type acc(et);
   v = convertElem(v, et);
   double init = fn == "prod"  ? 1.0
@@ -269,8 +270,8 @@ Value *Lowerer::lowerGeneratorReduce(const std::string &fn, const ast::Expr &gen
   bool counting = fn == "mean";
   // Initial values, built at the end of the outer block and moved before the outermost loop.
   builder_->setInsertionBlock(outer);
-  Value *init0 = isFloat(et) ? builder_->constF64(init, et)
-                             : builder_->constI64(static_cast<int64_t>(init));
+  Value *init0 =
+      isFloat(et) ? builder_->constF64(init, et) : builder_->constI64(static_cast<int64_t>(init));
   Value *count0 = counting ? builder_->constI64(0) : nullptr;
   size_t added = counting ? 2 : 1;
   std::rotate(outer->ops.begin() + static_cast<long>(insertAt),
@@ -300,13 +301,15 @@ Value *Lowerer::lowerGeneratorReduce(const std::string &fn, const ast::Expr &gen
   }
   builder_->setInsertionBlock(loops.back()->region(0));
   setLoc(span);
-  OpKind k = fn == "prod" ? OpKind::Mul : fn == "max" ? OpKind::Max : fn == "min" ? OpKind::Min
-                                                                                    : OpKind::Add;
+  OpKind k = fn == "prod"  ? OpKind::Mul
+             : fn == "max" ? OpKind::Max
+             : fn == "min" ? OpKind::Min
+                           : OpKind::Add;
   Value *nextAcc = builder_->value(k, {accArgs.back(), v}, acc);
   Value *nextCount =
-      counting ? builder_->value(OpKind::Add, {countArgs.back(), builder_->constI64(1)},
-                                 Type::i64())
-               : nullptr;
+      counting
+          ? builder_->value(OpKind::Add, {countArgs.back(), builder_->constI64(1)}, Type::i64())
+          : nullptr;
   for (size_t l = loops.size(); l-- > 0;) {
     Op *loop = loops[l];
     builder_->setInsertionBlock(loop->region(0));
@@ -333,10 +336,10 @@ Value *Lowerer::lowerBuiltin(const ast::Expr &e, bool &handled) {
   auto arity = [&](size_t lo, size_t hi) {
     if (argc >= lo && argc <= hi)
       return true;
-    diags_.error(e.opSpan, lo == hi ? fmt::format("'{}' takes {} argument{}, got {}", n, lo,
-                                                  lo == 1 ? "" : "s", argc)
-                                    : fmt::format("'{}' takes {} to {} arguments, got {}", n, lo,
-                                                  hi, argc));
+    diags_.error(
+        e.opSpan,
+        lo == hi ? fmt::format("'{}' takes {} argument{}, got {}", n, lo, lo == 1 ? "" : "s", argc)
+                 : fmt::format("'{}' takes {} to {} arguments, got {}", n, lo, hi, argc));
     for (const ast::ExprPtr &a : e.args)
       if (a->kind != K::Generator)
         lower(*a);
@@ -442,7 +445,8 @@ Value *Lowerer::lowerBuiltin(const ast::Expr &e, bool &handled) {
     setLoc(e.span);
     if (n == "argmax") {
       if (x->type.rank() != 1) {
-        diags_.error(e.args[0]->span, fmt::format("argmax needs a vector, got {}", typeStr(x->type)));
+        diags_.error(e.args[0]->span,
+                     fmt::format("argmax needs a vector, got {}", typeStr(x->type)));
         return nullptr;
       }
       return builder_->value(OpKind::Argmax, {x}, Type::i64());
@@ -555,8 +559,8 @@ Value *Lowerer::lowerBuiltin(const ast::Expr &e, bool &handled) {
       return builder_->value(OpKind::Reshape, {x}, Type(x->type.elem, s));
     }
     if (n == "fill" && !x->type.isScalar()) {
-      diags_.error(e.args[0]->span, fmt::format("fill's value must be a scalar, got {}",
-                                                typeStr(x->type)));
+      diags_.error(e.args[0]->span,
+                   fmt::format("fill's value must be a scalar, got {}", typeStr(x->type)));
       return nullptr;
     }
     if (!x)
@@ -574,8 +578,7 @@ Value *Lowerer::lowerBuiltin(const ast::Expr &e, bool &handled) {
     setLoc(e.span);
     return builder_->value(OpKind::Eye, {}, Type(ElemType::F64, {*d, *d}));
   }
-  if (n == "diag" || n == "len" || n == "stop_gradient" || n == "f64" || n == "f32" ||
-      n == "i64") {
+  if (n == "diag" || n == "len" || n == "stop_gradient" || n == "f64" || n == "f32" || n == "i64") {
     if (!arity(1, 1))
       return nullptr;
     Value *x = lowerValue(*e.args[0]);
@@ -660,8 +663,8 @@ Lowered Lowerer::lowerDerivative(const ast::Expr &e) {
   std::vector<std::string> wrt;
   for (const ast::Expr *x : wrtExprs) {
     if (x->kind != K::Name) {
-      diags_.error(x->span, fmt::format("{} differentiates with respect to a variable name",
-                                        e.name));
+      diags_.error(x->span,
+                   fmt::format("{} differentiates with respect to a variable name", e.name));
       return Lowered::poison();
     }
     Binding *b = scopes_.lookup(x->name);
@@ -669,8 +672,8 @@ Lowered Lowerer::lowerDerivative(const ast::Expr &e) {
       if (!b)
         diags_.error(x->span, fmt::format("use of undeclared identifier '{}'", x->name));
       else if (b->kind == Binding::Kind::Size)
-        diags_.error(x->span, fmt::format("cannot differentiate with respect to size '{}'",
-                                          x->name));
+        diags_.error(x->span,
+                     fmt::format("cannot differentiate with respect to size '{}'", x->name));
       return Lowered::poison();
     }
     if (!b->value->type.isFloat()) {
@@ -773,13 +776,13 @@ Lowered Lowerer::lowerDerivative(const ast::Expr &e) {
   Value *body = lowerValue(*e.args[0]);
   bool ok = body != nullptr;
   if (ok && isGrad && !(body->type.isScalar() && body->type.isFloat())) {
-    diags_.error(e.args[0]->span, fmt::format("grad needs a scalar float expression, got {}",
-                                              typeStr(body->type)));
+    diags_.error(e.args[0]->span,
+                 fmt::format("grad needs a scalar float expression, got {}", typeStr(body->type)));
     ok = false;
   }
   if (ok && !isGrad && !body->type.isFloat()) {
-    diags_.error(e.args[0]->span, fmt::format("jvp needs a float expression, got {}",
-                                              typeStr(body->type)));
+    diags_.error(e.args[0]->span,
+                 fmt::format("jvp needs a float expression, got {}", typeStr(body->type)));
     ok = false;
   }
   if (ok) {

@@ -1,6 +1,7 @@
 // Module-level lowering: signatures first (so functions may call each other in any order), then
 // bodies, then the checks that need the whole module (recursion, @vjp rules).
 #include "frontend/Parser.h"
+#include "ir/SizeInference.h"
 #include "sema/Compile.h"
 #include "sema/Lowerer.h"
 
@@ -85,7 +86,8 @@ std::optional<Type> Lowerer::lowerTypeExpr(const ast::TypeExpr &t, const ast::Fu
   else if (t.scalar == "bool")
     elem = ElemType::Bool;
   else {
-    diags_.error(t.span, fmt::format("unknown type '{}' (expected f64, f32, i64 or bool)", t.scalar));
+    diags_.error(t.span,
+                 fmt::format("unknown type '{}' (expected f64, f32, i64 or bool)", t.scalar));
     return std::nullopt;
   }
   Shape shape;
@@ -133,8 +135,8 @@ void Lowerer::declareSignature(const ast::Function &f) {
     auto t = lowerTypeExpr(p.type, f, nullptr);
     for (const ast::Ident &s : f.sizeParams)
       if (s.name == p.name.name)
-        diags_.error(p.name.span, fmt::format("parameter '{}' has the name of a size parameter",
-                                              p.name.name));
+        diags_.error(p.name.span,
+                     fmt::format("parameter '{}' has the name of a size parameter", p.name.name));
     Binding b;
     b.kind = Binding::Kind::Param;
     b.decl = p.name.span;
@@ -144,11 +146,8 @@ void Lowerer::declareSignature(const ast::Function &f) {
       diags_.error(p.name.span, fmt::format("duplicate parameter '{}'", p.name.name));
       diags_.note(old->decl, "first declared here");
     }
-    if (t)
-      for (const Dim &d : t->shape)
-        if (auto s = d.asSymbol())
-          inferable[*s] = true;
   }
+  inferable = ir::inferableSizes(*fn);
   std::vector<Type> tuple;
   auto rt = lowerTypeExpr(f.result, f, &tuple);
   if (rt) {
@@ -173,7 +172,8 @@ void Lowerer::declareSignature(const ast::Function &f) {
                                         "it",
                                         fn->sizeParams[i])
                           : fmt::format("size '{}' cannot be inferred: it must be the whole "
-                                        "dimension of some parameter",
+                                        "dimension of some parameter, or appear alone in one "
+                                        "(e.g. `2 * N + 1`)",
                                         fn->sizeParams[i]));
   }
   for (const ast::Attribute &a : f.attrs) {
@@ -183,8 +183,8 @@ void Lowerer::declareSignature(const ast::Function &f) {
       else
         fn->vjpRule = a.args[0].name;
     } else {
-      diags_.error(a.name.span, fmt::format("unknown function attribute '@{}' (expected @vjp)",
-                                            a.name.name));
+      diags_.error(a.name.span,
+                   fmt::format("unknown function attribute '@{}' (expected @vjp)", a.name.name));
     }
   }
   sig.ok = diags_.errorCount() == before;
@@ -250,17 +250,16 @@ void Lowerer::lowerFunctionOnce(Signature &sig) {
   } else if (r.ok()) {
     std::vector<Value *> outs;
     if (fn->resultIsTuple != r.tuple || r.vals.size() != fn->resultTypes.size()) {
-      diags_.error(at, fmt::format("function '{}' returns {}, but its body gives {}", fn->name,
-                                   fn->resultIsTuple
-                                       ? fmt::format("a tuple of {}", fn->resultTypes.size())
-                                       : "one value",
-                                   r.tuple ? fmt::format("a tuple of {}", r.vals.size())
-                                           : "one value"));
+      diags_.error(
+          at, fmt::format("function '{}' returns {}, but its body gives {}", fn->name,
+                          fn->resultIsTuple ? fmt::format("a tuple of {}", fn->resultTypes.size())
+                                            : "one value",
+                          r.tuple ? fmt::format("a tuple of {}", r.vals.size()) : "one value"));
     } else {
       setLoc(at);
       for (size_t i = 0; i < r.vals.size(); ++i)
-        outs.push_back(coerce(r.vals[i], fn->resultTypes[i], at,
-                              fmt::format("result of '{}'", fn->name)));
+        outs.push_back(
+            coerce(r.vals[i], fn->resultTypes[i], at, fmt::format("result of '{}'", fn->name)));
       bool ok = true;
       for (Value *v : outs)
         ok &= v != nullptr;

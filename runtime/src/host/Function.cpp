@@ -5,6 +5,7 @@
 
 #include "ir/SizeInference.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -133,6 +134,15 @@ void FunctionImpl::bind(std::span<const Arg> args, int64_t *sizes, const void **
     if (a.view.shape.size() != t.rank())
       shapesOk = false;
     argPtrs[i] = a.view.data;
+  }
+  if (affineBinding && shapesOk) {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const Arg &a : args)
+      shapes.push_back(a.isView ? a.view.shape : std::vector<int64_t>{});
+    ir::SizeBindingResult r = ir::inferSizes(*fn, shapes);
+    check(r.ok(), r.error);
+    std::copy(r.sizes.begin(), r.sizes.end(), sizes);
+    return;
   }
   // Bind each size from its first occurrence, then check every extent.
   for (size_t s = 0; s < binding.size() && shapesOk; ++s) {
@@ -272,6 +282,7 @@ std::shared_ptr<FunctionImpl> makeFunction(std::shared_ptr<codegen::JitModule> m
   f->sourceName = f->module->module().sourceName;
   f->resultNames = fn->resultNames;
   f->resultNames.resize(fn->resultTypes.size());
+  std::vector<bool> inferable = ir::inferableSizes(*fn);
   for (size_t s = 0; s < fn->sizeParams.size(); ++s) {
     bool found = false;
     for (size_t p = 0; p < fn->params().size() && !found; ++p) {
@@ -281,6 +292,11 @@ std::shared_ptr<FunctionImpl> makeFunction(std::shared_ptr<codegen::JitModule> m
           f->binding.push_back({p, a});
           found = true;
         }
+    }
+    if (!found && inferable[s]) {
+      f->binding.push_back({0, 0}); // unused: ir::inferSizes binds it
+      f->affineBinding = true;
+      found = true;
     }
     if (!found)
       throw Error(fmt::format("diffc: size {} of '{}' cannot be inferred from its arguments",

@@ -22,6 +22,8 @@ struct FunctionImpl {
   std::string sourceName;
   /// For each size parameter, the (parameter, axis) whose extent binds it.
   std::vector<std::pair<size_t, size_t>> binding;
+  /// Some size is bound only by an affine dim (`2 * N`): sizes come from ir::inferSizes.
+  bool affineBinding = false;
   std::vector<std::string> resultNames;
 
   void check(bool ok, const std::string &msg) const;

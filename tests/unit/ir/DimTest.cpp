@@ -49,3 +49,22 @@ TEST_CASE("dim evaluation and substitution") {
   CHECK(callee.substitute(subst) == N * N - c(2) * N + c(1));
   CHECK(callee.substitute(subst).str(kNames) == "N*N - 2*N + 1");
 }
+
+TEST_CASE("dim linear in one unknown symbol (size inference from affine dims)") {
+  std::vector<bool> none = {false, false, false}, nKnown = {true, false, false};
+  auto l = (c(2) * N + c(1)).linearIn(none);
+  REQUIRE(l);
+  CHECK(l->sym == 0);
+  CHECK(l->coeff == 2);
+  CHECK(l->rest == c(1));
+  CHECK(!(N + D).linearIn(none)); // two unknowns
+  CHECK(!(N * N).linearIn(none)); // not linear
+  CHECK(!c(3).linearIn(none));    // no unknown
+  auto m = (c(2) * N + D).linearIn(nKnown);
+  REQUIRE(m);
+  CHECK(m->sym == 1);
+  CHECK(m->coeff == 1);
+  CHECK(m->rest == c(2) * N);
+  CHECK((c(4) * N + c(2)).divExact(2) == c(2) * N + c(1));
+  CHECK(!(c(4) * N + c(1)).divExact(2));
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds diffc with AddressSanitizer + UndefinedBehaviorSanitizer (-DDIFFC_SANITIZE=ON) and runs the
+# whole test suite under them; LeakSanitizer is on, any UB report aborts the test that hit it.
+# LLVM (libLLVM-19.so, ORC) and JIT-compiled code are not instrumented: leaks that belong to them
+# and not to diffc are suppressed by tests/sanitize/lsan.supp.
+# Usage: scripts/sanitize.sh [BUILD_DIR] [extra ctest args...]   (default: build-asan)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=${1:-build-asan}
+shift || true
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDIFFC_SANITIZE=ON
+cmake --build "$build" -j2
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+export LSAN_OPTIONS=suppressions=$root/tests/sanitize/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
+ctest --test-dir "$build" -j2 --output-on-failure --timeout 1200 "$@"

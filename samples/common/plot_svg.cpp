@@ -141,7 +141,8 @@ void renderPanel(std::ostringstream &o, const Panel &p, const std::string &xLabe
   o << "<rect x=\"" << num(px0) << "\" y=\"" << num(py1) << "\" width=\"" << num(px1 - px0)
     << "\" height=\"" << num(py0 - py1) << "\" fill=\"none\" stroke=\"#333\"/>\n";
   o << "<text x=\"" << num((px0 + px1) / 2) << "\" y=\"" << num(py0 + 38)
-    << "\" text-anchor=\"middle\">" << escape(xLabel) << "</text>\n";
+    << "\" text-anchor=\"middle\">" << escape(p.x_label.empty() ? xLabel : p.x_label)
+    << "</text>\n";
   double ly = (py0 + py1) / 2, lx = x0 + 16;
   o << "<text x=\"" << num(lx) << "\" y=\"" << num(ly)
     << "\" text-anchor=\"middle\" transform=\"rotate(-90 " << num(lx) << ' ' << num(ly) << ")\">"

@@ -20,6 +20,7 @@ struct Panel {
   std::vector<Series> series;
   bool log_y = false;     // a logarithmic y axis (for losses spanning decades); values must be > 0
   bool legend_top = true; // legend in the top right corner, else the bottom right (rising curves)
+  std::string x_label;    // this panel's x axis label; empty: the one renderSvg is given
 };
 
 /// Renders `panels` side by side under `title`, with `x_label` under every panel.

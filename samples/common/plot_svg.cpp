@@ -89,7 +89,9 @@ Axis logAxis(double lo, double hi) {
   Axis ax{std::pow(10.0, a), std::pow(10.0, b), true, {}};
   // Within one or two decades, 2x and 5x ticks keep the axis readable.
   bool fine = b - a <= 2;
-  for (double e = a; e <= b; ++e)
+  // Over many decades, a tick every `step` decades (about eight ticks) keeps the labels apart.
+  double step = std::max(1.0, std::ceil((b - a) / 8));
+  for (double e = a; e <= b; e += step)
     for (double m : {1.0, 2.0, 5.0})
       if (m == 1.0 || fine) {
         double t = m * std::pow(10.0, e);

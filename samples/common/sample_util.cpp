@@ -32,12 +32,14 @@ double relativeError(double a, double b, double floor) {
   return std::fabs(a - b) / std::max({std::fabs(a), std::fabs(b), floor});
 }
 
-uint64_t Rng::next() {
-  uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+uint64_t nextRandom(uint64_t &state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
+
+uint64_t Rng::next() { return nextRandom(state_); }
 
 double Rng::uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1p-53; }
 

@@ -19,6 +19,10 @@ double centralDifference(const std::function<double()> &f, double &x, double h);
 /// (where a finite difference's rounding noise would make a tiny gradient look wrong).
 double relativeError(double a, double b, double floor);
 
+/// splitmix64: a tiny generator whose output is fixed by its definition; returns the next number
+/// and advances `state`.
+uint64_t nextRandom(uint64_t &state);
+
 /// A small seeded generator (splitmix64) with uniform and normal draws: the same numbers on every
 /// platform, unlike the distributions of <random>.
 class Rng {

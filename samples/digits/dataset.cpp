@@ -38,13 +38,6 @@ Digits loadDigits(const std::string &path) {
   return d;
 }
 
-uint64_t nextRandom(uint64_t &state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 void shuffleIndices(std::vector<int64_t> &idx, uint64_t &rng_state) {
   for (size_t i = idx.size(); i > 1; --i) {
     size_t j = static_cast<size_t>(nextRandom(rng_state) % i); // bias ~1e-16 for n < 2^11

@@ -2,6 +2,8 @@
 // split.
 #pragma once
 
+#include "sample_util.h" // nextRandom: the splitmix64 generator the samples share
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,8 +33,5 @@ Split splitTrainTest(const Digits &all, double test_fraction, uint64_t seed);
 
 /// A permutation of 0..n-1, shuffled with `rng`'s next draws (Fisher-Yates).
 void shuffleIndices(std::vector<int64_t> &idx, uint64_t &rng_state);
-
-/// splitmix64: a tiny generator whose output is fixed by its definition.
-uint64_t nextRandom(uint64_t &state);
 
 } // namespace diffc::sample

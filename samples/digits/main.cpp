@@ -80,8 +80,9 @@ bool writeOutputs(const std::string &dir, const std::vector<EpochRecord> &hist,
     trainAcc.y.push_back(100 * r.train_acc);
     testAcc.y.push_back(100 * r.test_acc);
   }
-  std::vector<Panel> panels = {{"Cross-entropy loss", "loss", {trainLoss, testLoss}, true, true},
-                               {"Accuracy", "accuracy (%)", {trainAcc, testAcc}, false, false}};
+  std::vector<Panel> panels = {
+      {"Cross-entropy loss", "loss", {trainLoss, testLoss}, true, true, "epoch"},
+      {"Accuracy", "accuracy (%)", {trainAcc, testAcc}, false, false, "epoch"}};
   return static_cast<bool>(csv.flush()) &&
          writeSvg(dir + "/digits_curves.svg", title, "epoch", panels);
 }

@@ -48,9 +48,9 @@ std::vector<DeepResult> runDeepNetworks(const diffc::Module &m, const DeepShape 
     double scale; // weight standard deviation
     int64_t act;  // 0 sigmoid, 1 ReLU, -1 ReLU with batch normalisation
   } nets[] = {{"sigmoid", std::sqrt(1.0 / W), 0},
-              {"relu (He init)", std::sqrt(2.0 / W), 1},
-              {"relu (N(0,1) init)", 1.0, 1},
-              {"relu+batchnorm (N(0,1))", 1.0, -1}};
+              {"relu, He init", std::sqrt(2.0 / W), 1},
+              {"relu, N(0,1)", 1.0, 1},
+              {"relu+BN, N(0,1)", 1.0, -1}};
   diffc::Function plain = m.function("deep_loss"), bn = m.function("deep_bn_loss");
   diffc::Function dplain = m.gradient("deep_loss", {"Ws"}),
                   dbn = m.gradient("deep_bn_loss", {"Ws"});
@@ -123,9 +123,9 @@ RnnResult runRnn(const diffc::Module &m, const RnnShape &s, int train_steps, dou
   std::vector<double> theta0(n, 0.0);
   for (int64_t i = 0; i < H; ++i) // near-identity recurrence: a state persists, and so can blow up
     for (int64_t j = 0; j < H; ++j)
-      theta0[static_cast<size_t>(i * H + j)] = (i == j ? 1.0 : 0.0) + 0.02 * rng.normal();
+      theta0[static_cast<size_t>(i * H + j)] = (i == j ? 1.0 : 0.0) + 0.04 * rng.normal();
   for (size_t i = oWx; i < ob; ++i)
-    theta0[i] = 0.1 * rng.normal();
+    theta0[i] = 0.02 * rng.normal();
   for (size_t i = ov; i < n; ++i)
     theta0[i] = 0.25 * rng.normal();
 

@@ -140,9 +140,18 @@ int run(const Options &opt) {
   csv << "iteration,miss_m,gradient_norm\n";
   for (size_t i = 0; i < missHistory.size(); ++i)
     csv << i << ',' << missHistory[i] << ',' << gradHistory[i] << '\n';
-  std::vector<Panel> panels = {
-      {"Miss distance", "metres", {{"|p(1 s) - target|", "#1f77b4", missHistory}}, true, true, "iteration"},
-      {"Gradient norm", "|d miss / d v0|", {{"|gradient|", "#d62728", gradHistory}}, true, true, "iteration"}};
+  std::vector<Panel> panels = {{"Miss distance",
+                                "metres",
+                                {{"|p(1 s) - target|", "#1f77b4", missHistory}},
+                                true,
+                                true,
+                                "iteration"},
+                               {"Gradient norm",
+                                "|d miss / d v0|",
+                                {{"|gradient|", "#d62728", gradHistory}},
+                                true,
+                                true,
+                                "iteration"}};
   std::string svg = opt.out_dir + "/simulation_convergence.svg";
   if (!csv.flush() ||
       !writeSvg(svg, "Gradient descent through 1,000 simulation steps", "iteration", panels)) {

@@ -99,6 +99,10 @@ private:
   friend class JitModule;
 };
 
+/// Bytes the calling thread's context holds for tapes: after a call, the tape memory it needed at
+/// its peak (see diffc_ctx_tape_reserved).
+int64_t threadTapeBytes();
+
 /// Machine code for one IR module, loaded into an engine (its own ResourceTracker; unloaded by
 /// the destructor). Calling compiled functions is thread-safe given one diffc_ctx per thread.
 class JitModule {

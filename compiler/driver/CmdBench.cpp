@@ -1,7 +1,8 @@
 // `diffc bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math]`: compiles F
 // and its gradient once, then times them interleaved in one process (forward, gradient, forward,
 // ...) so that both see the same machine state, and prints the medians as JSON:
-//   {"forward_ns": median, "gradient_ns": median, "ratio": gradient/forward, "runs": n}
+//   {"forward_ns": median, "gradient_ns": median, "ratio": gradient/forward, "runs": n,
+//    "tape_bytes": the tape memory the gradient holds at its peak}
 // A function without a scalar float result has no gradient: gradient_ns and ratio are null.
 #include "codegen/Codegen.h"
 #include "driver/Commands.h"
@@ -120,8 +121,8 @@ int cmdBench(const Options &o) {
     std::string gm = grad ? number(median(gt)) : "null";
     std::string ratio = grad ? number(median(gt) / fm) : "null";
     std::cout << fmt::format("{{\"forward_ns\": {}, \"gradient_ns\": {}, \"ratio\": {}, "
-                             "\"runs\": {}}}\n",
-                             number(fm), gm, ratio, ft.size());
+                             "\"runs\": {}, \"tape_bytes\": {}}}\n",
+                             number(fm), gm, ratio, ft.size(), codegen::threadTapeBytes());
   } catch (const interp::InputError &e) {
     reportError(inputsName, e.what());
     return 1;

@@ -88,6 +88,9 @@ diffc_ctx *diffc_ctx_create(void);
 void diffc_ctx_destroy(diffc_ctx *ctx);
 /* Bytes of arena memory the context holds (for tests and diagnostics). */
 int64_t diffc_ctx_reserved(const diffc_ctx *ctx);
+/* The part of it held for tapes. Arenas keep their chunks between calls, so after a call this is
+ * the tape memory that call needed at its peak (to within the chunk rounding). */
+int64_t diffc_ctx_tape_reserved(const diffc_ctx *ctx);
 /* Renders `err` as a message ("index 7 is out of range for axis 0 of extent 3"), without the
  * location. Returns the length it wanted (snprintf style). */
 size_t diffc_error_message(const diffc_error *err, char *buf, size_t n);

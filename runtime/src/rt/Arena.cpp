@@ -74,6 +74,13 @@ int64_t diffc_ctx_reserved(const diffc_ctx *ctx) {
   return total;
 }
 
+int64_t diffc_ctx_tape_reserved(const diffc_ctx *ctx) {
+  int64_t total = 0;
+  for (diffc_chunk *c = ctx->tape.first; c; c = c->next)
+    total += c->capacity();
+  return total;
+}
+
 void *diffc_rt_alloc_slow(diffc_arena *a, int64_t bytes) {
   if (bytes < 0 || bytes > (int64_t(1) << 60))
     return nullptr;

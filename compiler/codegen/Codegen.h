@@ -99,8 +99,8 @@ private:
   friend class JitModule;
 };
 
-/// Bytes the calling thread's context holds for tapes: after a call, the tape memory it needed at
-/// its peak (see diffc_ctx_tape_reserved).
+/// The calling thread's running total of tape storage taken (diffc_ctx::tape_bytes): what one call
+/// adds to it is that call's peak tape memory.
 int64_t threadTapeBytes();
 
 /// Machine code for one IR module, loaded into an engine (its own ResourceTracker; unloaded by

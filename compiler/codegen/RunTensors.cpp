@@ -44,7 +44,7 @@ diffc_ctx *threadContext() {
 
 int64_t threadTapeBytes() {
   diffc_ctx *ctx = threadContext();
-  return ctx ? diffc_ctx_tape_reserved(ctx) : 0;
+  return ctx ? ctx->tape_bytes : 0;
 }
 
 std::string describeRuntimeError(const diffc_error &err, const std::string &sourceName) {

@@ -81,6 +81,9 @@ typedef struct diffc_ctx {
   diffc_arena tape; /* tapes and their entries: released at the end of a call */
   diffc_error error;
   int64_t depth; /* nesting of calls of recursive functions in the current call */
+  /* Bytes of tape storage taken so far (a running total, for benchmarks). Tapes grow by doubling
+   * and are released only at the end of a call, so what one call adds is its peak tape memory. */
+  int64_t tape_bytes;
 } diffc_ctx;
 
 /* A fresh context; NULL when out of memory. */
@@ -88,9 +91,6 @@ diffc_ctx *diffc_ctx_create(void);
 void diffc_ctx_destroy(diffc_ctx *ctx);
 /* Bytes of arena memory the context holds (for tests and diagnostics). */
 int64_t diffc_ctx_reserved(const diffc_ctx *ctx);
-/* The part of it held for tapes. Arenas keep their chunks between calls, so after a call this is
- * the tape memory that call needed at its peak (to within the chunk rounding). */
-int64_t diffc_ctx_tape_reserved(const diffc_ctx *ctx);
 /* Renders `err` as a message ("index 7 is out of range for axis 0 of extent 3"), without the
  * location. Returns the length it wanted (snprintf style). */
 size_t diffc_error_message(const diffc_error *err, char *buf, size_t n);

@@ -171,3 +171,35 @@ fn f2[N](x: f64[N]) -> f64 {
 })");
   checkGradient(p, "f2", opts().size("N", 3).range(-1, 1));
 }
+
+TEST_CASE("gradient of the gradient of a map whose body holds a loop, and of an if in a while") {
+  // The inner gradient makes tapes inside the map body (one element's worth, created there) and
+  // threads tapes through the if's branches; the outer reverse sweep recomputes the map body and
+  // reverses both branches.
+  Program p = compileExpanded(R"(
+fn h(x: f64) -> f64 {
+  var y = x;
+  for k in 0..3 { y = sin(y) * x + y; }
+  y
+}
+fn f[N](x: f64[N]) -> f64 = sum([h(x[i]) * x[(i + 1) % N] for i in 0..N]);
+fn g[N](x: f64[N]) -> f64 {
+  let d = grad(f(x), x);
+  sum(d * d)
+}
+fn wl(x: f64, a: f64) -> f64 {
+  var y = x;
+  var n = 0;
+  while n < 3 {
+    if y > 0.5 { y = y * sin(a); } else { y = y + x * a; }
+    n += 1;
+  }
+  y
+}
+fn gw(x: f64, a: f64) -> f64 {
+  let (gx, ga) = grad(wl(x, a), (x, a));
+  gx * ga
+})");
+  checkGradient(p, "g", opts().size("N", 3).range(-1, 1).withHessian());
+  checkGradient(p, "gw", opts().range(-1, 1.5).withPoints(5).withHessian());
+}

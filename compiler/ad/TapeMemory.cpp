@@ -1,8 +1,16 @@
+// A loop's tape: the bytes it pushes onto tapes it does not also pop. Tapes are followed as
+// families (passes::detail::tapeFamilies: one family is one stack at run time), so that a loop of a
+// reverse sweep that pops the forward sweep's tapes while filling tapes of its own (the forward
+// sweep of a gradient of a gradient) is charged for the latter only, and a loop that recomputes
+// and reverses a @checkpoint segment, emptying the tapes it filled, for nothing.
 #include "ad/TapeMemory.h"
 
 #include "ad/Emit.h"
+#include "passes/DeadCodeImpl.h"
 
+#include <map>
 #include <optional>
+#include <set>
 
 namespace diffc::ad {
 
@@ -33,18 +41,20 @@ std::optional<Dim> asDim(const Value *v) {
   }
 }
 
-/// Bytes pushed by one run of a block: known as a formula, or not (a while loop inside).
+/// What one run of a block pushes onto each tape family, and which families it pops.
 struct Bytes {
-  Dim total;
-  bool known = true;
-  bool atMost = false; // branches of an `if` push different amounts: the sum bounds it
-  bool any = false;    // the block pushes at all
-  bool pops = false;   // the block pops: it belongs to a reverse sweep, whose loops get no note
+  struct Amount {
+    Dim bytes;
+    bool known = true; // false: a loop inside has no size formula for its trip count
+  };
+  std::map<uint32_t, Amount> pushed;
+  std::set<uint32_t> popped;
+  bool atMost = false; // branches of an `if` push different amounts: their sum bounds it
 };
 
 class Annotator {
 public:
-  explicit Annotator(const Function &fn) : fn_(fn) {}
+  explicit Annotator(const Function &fn) : fn_(fn), family_(passes::detail::tapeFamilies(fn)) {}
 
   Bytes block(Block &b) {
     Bytes out;
@@ -55,16 +65,20 @@ public:
 
 private:
   static void add(Bytes &to, const Bytes &b) {
-    to.total = to.total + b.total;
-    to.known = to.known && b.known;
+    for (const auto &[f, a] : b.pushed) {
+      auto [it, fresh] = to.pushed.try_emplace(f, a);
+      if (!fresh) {
+        it->second.bytes = it->second.bytes + a.bytes;
+        it->second.known = it->second.known && a.known;
+      }
+    }
+    to.popped.insert(b.popped.begin(), b.popped.end());
     to.atMost = to.atMost || b.atMost;
-    to.any = to.any || b.any;
-    to.pops = to.pops || b.pops;
   }
 
   std::string str(const Dim &d) const { return d.str(fn_.sizeParams); }
 
-  /// `e*(n)`, with the parentheses only where the factor is a sum.
+  /// `e*(n)`, with the parentheses only where a factor is a sum.
   std::string product(const Dim &e, const Dim &n) const {
     if (e == Dim::constant(1))
       return str(n);
@@ -74,70 +88,79 @@ private:
     return paren(e) + "*" + paren(n);
   }
 
+  static int64_t elemBytes(ElemType e) {
+    return e == ElemType::F32 ? 4 : e == ElemType::Bool ? 1 : 8;
+  }
+
   Bytes op(Op &o) {
+    Bytes b;
     switch (o.kind) {
     case OpKind::TapePush: {
-      Bytes b;
-      b.total = Emitter::count(o.operands[1]->type.shape) *
-                Dim::constant(o.operands[1]->type.elem == ElemType::F32    ? 4
-                              : o.operands[1]->type.elem == ElemType::Bool ? 1
-                                                                           : 8);
-      b.any = true;
+      const Type &t = o.operands[1]->type;
+      b.pushed[family_[o.results[0]->id]].bytes =
+          Emitter::count(t.shape) * Dim::constant(elemBytes(t.elem));
       return b;
     }
-    case OpKind::TapePop: {
-      Bytes b;
-      b.pops = true;
+    case OpKind::TapePop:
+      b.popped.insert(family_[o.results[0]->id]);
       return b;
-    }
     case OpKind::If: {
       Bytes a = block(*o.regions[0]), c = block(*o.regions[1]);
-      if (a.total == c.total) {
-        a.known = a.known && c.known;
-        a.any = a.any || c.any;
-        a.pops = a.pops || c.pops;
-        return a;
-      }
+      bool same = a.pushed.size() == c.pushed.size();
+      for (const auto &[f, x] : a.pushed)
+        same = same && c.pushed.count(f) && c.pushed[f].bytes == x.bytes;
       add(a, c);
-      a.atMost = true;
+      if (same) // both branches push the same: one branch's amounts, not their sum
+        for (auto &[f, x] : a.pushed)
+          x.bytes = c.pushed[f].bytes;
+      else
+        a.atMost = true;
       return a;
     }
     case OpKind::For:
     case OpKind::While:
       return loop(o);
     default:
-      return {}; // map bodies hold tapes of their own, released with each element
+      return b; // map bodies hold tapes of their own, released with each element
     }
   }
 
   Bytes loop(Op &o) {
     bool isFor = o.kind == OpKind::For;
     Bytes body = block(*o.regions[isFor ? 0 : 1]);
-    // A loop of a reverse sweep pops; the loops inside it that push (a recomputed @checkpoint
-    // segment) have notes of their own.
-    if (!body.any || body.pops)
-      return body;
     std::optional<Dim> trips;
     if (isFor) {
       auto lo = asDim(o.operands[0]), hi = asDim(o.operands[1]);
       if (lo && hi)
         trips = *hi - *lo;
     }
+    // The tapes this loop fills: pushed and not popped again inside it.
+    Dim perIter;
+    bool fills = false, known = true;
+    for (const auto &[f, a] : body.pushed)
+      if (!body.popped.count(f)) {
+        fills = true;
+        perIter = perIter + a.bytes;
+        known = known && a.known;
+      }
     std::string bound = body.atMost ? "at most " : "";
-    Bytes out = body;
-    if (!body.known) {
+    if (fills && !known)
       o.note = "tape: grows with the trip counts of the loops inside";
-    } else if (trips) {
-      o.note = "tape: " + bound + product(body.total, *trips) + " bytes";
-      out.total = body.total * *trips;
-    } else {
-      o.note = "tape: " + bound + str(body.total) + " bytes per iteration";
-      out.known = false;
+    else if (fills && trips)
+      o.note = "tape: " + bound + product(perIter, *trips) + " bytes";
+    else if (fills)
+      o.note = "tape: " + bound + str(perIter) + " bytes per iteration";
+    Bytes out = body;
+    for (auto &[f, a] : out.pushed) {
+      if (trips)
+        a.bytes = a.bytes * *trips;
+      a.known = a.known && trips.has_value();
     }
     return out;
   }
 
   const Function &fn_;
+  std::vector<uint32_t> family_;
 };
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "ad/Modes.h"
 #include "ad/Prepare.h"
 #include "ad/Reverse.h"
+#include "ad/TapeMemory.h"
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
 #include "passes/Simplify.h"
@@ -151,13 +152,6 @@ void ensureCalleeDerivatives(Module &m, const Function &src, bool reverse) {
 
 void emitVjp(Module &m, const Function &src, Function &dst, const std::vector<unsigned> &wrt,
              bool seedOne) {
-  walk(*src.body, [&](const Op &op) {
-    if (op.kind == OpKind::TapeNew || op.kind == OpKind::TapePush || op.kind == OpKind::TapePop)
-      throw ADError("reverse mode over '" + src.name +
-                        "', which stores tapes (a gradient of a gradient), is not supported; "
-                        "use forward mode over reverse (jvp of grad) instead",
-                    op.loc);
-  });
   std::vector<const Value *> seedsOfActivity;
   for (unsigned i : wrt)
     seedsOfActivity.push_back(src.params()[i]);
@@ -231,7 +225,9 @@ Function *buildGradient(Module &m, const Function &f, const std::vector<std::str
     emitVjp(m, *prep, g, idx, /*seedOne=*/true);
     g.resultNames[0] = "";
   });
-  return finish(m, g, opts);
+  finish(m, g, opts);
+  noteTapeMemory(*g);
+  return g;
 }
 
 Function *buildVjp(Module &m, const Function &f, const std::vector<std::string> &wrt,
@@ -240,7 +236,9 @@ Function *buildVjp(Module &m, const Function &f, const std::vector<std::string> 
   std::unique_ptr<Function> prep = prepare(m, f, /*forReverse=*/true);
   std::string name = opts.name.empty() ? freshName(m, f.name + ".vjp") : opts.name;
   Function *g = addFunction(m, name, [&](Function &g) { emitVjp(m, *prep, g, idx, false); });
-  return finish(m, g, opts);
+  finish(m, g, opts);
+  noteTapeMemory(*g);
+  return g;
 }
 
 Function *buildJvp(Module &m, const Function &f, const std::vector<std::string> &wrt,

@@ -99,6 +99,9 @@ void Reverse::accumulate(Scope &s, const Value *v, Value *contrib, bool masked) 
     return;
   contrib = e_.coerce(contrib, v->type);
   Value *cur = findAdj(s, v);
+  // A tape is used once (each push or pop makes a new one), so its adjoint is set, not added.
+  if (cur && v->type.isTape)
+    throw InternalError("reverse: tape %" + v->name + " has two adjoints");
   // Adjoints are accumulated: every use of v adds its share.
   Value *n = cur ? e_.add(cur, contrib) : contrib;
   setAdj(s, v, n, masked || (cur && isMasked(cur)));
@@ -153,9 +156,10 @@ void Reverse::reverseOp(const Op &op, Scope &s) {
     any |= d != nullptr;
     guard |= d && isMasked(d);
   }
+  b_.setLoc(op.loc);
+  any |= seedTapeAdjoints(op, dys);
   if (!any)
     return; // nothing downstream depends on this op
-  b_.setLoc(op.loc);
   switch (op.kind) {
   case OpKind::If:
     return reverseIf(op, s, dys);
@@ -172,9 +176,7 @@ void Reverse::reverseOp(const Op &op, Scope &s) {
   case OpKind::TapeNew:
   case OpKind::TapePush:
   case OpKind::TapePop:
-    throw ADError("reverse mode over a function that stores tapes (a gradient of a gradient) is "
-                  "not supported; use forward mode over reverse (jvp of grad)",
-                  op.loc);
+    return reverseTape(op, s, dys);
   default:
     break;
   }

@@ -12,7 +12,8 @@
 // forwards then backwards, so pops meet pushes in LIFO order.
 //
 // Files: Reverse.cpp (scopes, adjoints, straight-line ops, calls, the driver), ReverseSweep.cpp
-// (the forward sweep and its tapes), ReverseControl.cpp (if, for, while), ReverseMap.cpp (map).
+// (the forward sweep and its tapes), ReverseControl.cpp (if, for, while), ReverseMap.cpp (map),
+// ReverseTape.cpp (the adjoints of tape ops, for reverse over reverse).
 #pragma once
 
 #include "ad/Activity.h"
@@ -60,26 +61,35 @@ public:
   void accumulateIndexed(Scope &s, const ir::Value *v, ir::Value *dv, const IndexSpec &spec,
                          bool masked);
   bool isMasked(const ir::Value *adjoint) const { return masked_.count(adjoint) != 0; }
-  ir::Value *orZeros(ir::Value *v, const ir::Type &t) { return v ? v : e_.zeros(t); }
+  /// v, or a zero of type t. The zero adjoint of a tape is an empty tape (see ReverseTape.cpp).
+  ir::Value *orZeros(ir::Value *v, const ir::Type &t);
 
   void reverseOps(const ir::Block &blk, Scope &s);
   void reverseOp(const ir::Op &op, Scope &s);
   void reverseCall(const ir::Op &op, Scope &s, const std::vector<ir::Value *> &dys);
+
+  // ---- ReverseTape.cpp: reverse over code that itself stores tapes (a gradient of a gradient)
+  /// Gives every active tape result of op without an adjoint an empty adjoint tape, so that op is
+  /// reversed and the adjoint tapes stay as long as the tapes they belong to. True when any did.
+  bool seedTapeAdjoints(const ir::Op &op, std::vector<ir::Value *> &dys);
+  /// tape.push reverses into a pop of the adjoint tape, tape.pop into a push, tape.new to nothing.
+  void reverseTape(const ir::Op &op, Scope &s, const std::vector<ir::Value *> &dys);
 
   // ---- ReverseSweep.cpp: forward sweep, tapes, values at the start of a reverse block
   void forwardOps(const ir::Block &blk, Scope &s);
   void forwardOp(const ir::Op &op, Scope &s);
   void forwardLoop(const ir::Op &op, Scope &s);
   void forwardIf(const ir::Op &op, Scope &s);
-  /// Where the tapes of values defined in b are created: the function body, a map body (both
-  /// recomputed as a whole in reverse) or a recompute loop (Prepare.h) enclosing b.
+  /// Where the tapes of values defined in b are created: the function body or a map body (both
+  /// recomputed as a whole in reverse). A recompute loop's tapes come from there too, threaded
+  /// through the loops around it, so that its segments reuse one tape's storage.
   const void *rootKey(const ir::Block *b) const;
   /// tape.new for every taped value whose root key is `key`, at the insertion point.
   void createTapes(const void *key, Scope &s);
   void pushIfTaped(const ir::Value *v, Scope &s);
   ir::Value *curTape(Scope &s, const ir::Value *v);
-  /// The taped values defined inside op whose tapes op threads (those of op's root; for a
-  /// recompute loop, its own), in a fixed order.
+  /// The taped values defined inside op whose tapes op threads (those of op's root), in a fixed
+  /// order.
   const std::vector<const ir::Value *> &tapesIn(const ir::Op &op);
   /// Pops / recomputes the needed values of s.block at the start of a reverse scope. The for
   /// loop index (if needed) must already be in s.vals.

@@ -204,12 +204,13 @@ void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dy
 
 void Reverse::reverseRecompute(const Op &op, Scope &s, const std::vector<Value *> &dys) {
   // The forward sweep of this loop again, from the values it started from (which the enclosing
-  // scope stored: one snapshot per segment), now storing what its reverse needs.
+  // scope stored: one snapshot per segment), now storing what its reverse needs. Its tapes come
+  // from the root, threaded through the loops around it, and are empty again after its reverse,
+  // so every segment reuses the same storage: the tapes hold one segment, not the whole loop.
   const Op *saved = recomputing_;
   bool wasReverse = inReverse_;
   recomputing_ = &op;
   inReverse_ = false;
-  createTapes(&op, s);
   forwardLoop(op, s);
   inReverse_ = wasReverse;
   recomputing_ = saved;

@@ -51,22 +51,16 @@ bool Reverse::recomputable(const Value *v) const {
 }
 
 const void *Reverse::rootKey(const Block *b) const {
-  for (;;) {
-    if (isRootBlock(b))
-      return b;
-    const Op *p = b->parentOp;
-    if (p->kind == OpKind::For && p->ival == kRecomputeLoop)
-      return p;
-    b = p->parent;
-  }
+  while (!isRootBlock(b))
+    b = b->parentOp->parent;
+  return b;
 }
 
 const std::vector<const Value *> &Reverse::tapesIn(const Op &op) {
   auto [it, fresh] = tapesIn_.try_emplace(&op);
   if (!fresh)
     return it->second;
-  bool own = op.kind == OpKind::For && op.ival == kRecomputeLoop;
-  const void *key = own ? static_cast<const void *>(&op) : rootKey(op.parent);
+  const void *key = rootKey(op.parent);
   std::vector<const Value *> out;
   std::function<void(const Block &)> visit = [&](const Block &blk) {
     bool mine = rootKey(&blk) == key;

@@ -99,6 +99,10 @@ private:
   friend class JitModule;
 };
 
+/// The calling thread's running total of tape storage taken (diffc_ctx::tape_bytes): what one call
+/// adds to it is that call's peak tape memory.
+int64_t threadTapeBytes();
+
 /// Machine code for one IR module, loaded into an engine (its own ResourceTracker; unloaded by
 /// the destructor). Calling compiled functions is thread-safe given one diffc_ctx per thread.
 class JitModule {

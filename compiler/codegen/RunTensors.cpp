@@ -42,6 +42,11 @@ diffc_ctx *threadContext() {
   return ctx.get();
 }
 
+int64_t threadTapeBytes() {
+  diffc_ctx *ctx = threadContext();
+  return ctx ? ctx->tape_bytes : 0;
+}
+
 std::string describeRuntimeError(const diffc_error &err, const std::string &sourceName) {
   char buf[512];
   diffc_error_message(&err, buf, sizeof buf);

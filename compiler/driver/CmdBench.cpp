@@ -1,7 +1,8 @@
 // `diffc bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math]`: compiles F
 // and its gradient once, then times them interleaved in one process (forward, gradient, forward,
 // ...) so that both see the same machine state, and prints the medians as JSON:
-//   {"forward_ns": median, "gradient_ns": median, "ratio": gradient/forward, "runs": n}
+//   {"forward_ns": median, "gradient_ns": median, "ratio": gradient/forward, "runs": n,
+//    "tape_bytes": the tape memory the gradient holds at its peak}
 // A function without a scalar float result has no gradient: gradient_ns and ratio are null.
 #include "codegen/Codegen.h"
 #include "driver/Commands.h"
@@ -102,10 +103,15 @@ int cmdBench(const Options &o) {
     std::vector<interp::Tensor> args = interp::bindInputs(*f, *inputs);
     auto fwd = jm->prepare(f->name, args);
     std::unique_ptr<codegen::PreparedCall> grad = g ? jm->prepare(g->name, args) : nullptr;
-    // Warm up (first-touch of the arena, caches) and check that both run cleanly.
+    // Warm up (first-touch of the arena, caches) and check that both run cleanly; the tape
+    // storage one gradient call takes is its peak tape memory.
     fwd->run();
-    if (grad)
+    int64_t tapeBytes = 0;
+    if (grad) {
+      int64_t before = codegen::threadTapeBytes();
       grad->run();
+      tapeBytes = codegen::threadTapeBytes() - before;
+    }
     int fr = repsFor(*fwd), gr = grad ? repsFor(*grad) : 1;
     std::vector<double> ft, gt;
     auto start = Clock::now();
@@ -120,8 +126,8 @@ int cmdBench(const Options &o) {
     std::string gm = grad ? number(median(gt)) : "null";
     std::string ratio = grad ? number(median(gt) / fm) : "null";
     std::cout << fmt::format("{{\"forward_ns\": {}, \"gradient_ns\": {}, \"ratio\": {}, "
-                             "\"runs\": {}}}\n",
-                             number(fm), gm, ratio, ft.size());
+                             "\"runs\": {}, \"tape_bytes\": {}}}\n",
+                             number(fm), gm, ratio, ft.size(), tapeBytes);
   } catch (const interp::InputError &e) {
     reportError(inputsName, e.what());
     return 1;

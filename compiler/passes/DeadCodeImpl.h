@@ -22,4 +22,9 @@ std::vector<bool> liveCarried(const ir::Op &loop,
 /// True when it changed anything.
 bool forgetUnpoppedPushes(ir::Function &fn);
 
+/// For each tape value made by an op (indexed by value id), the family it belongs to: the tapes
+/// joined by pushes, pops and the loops and `if`s that carry them (one LIFO stack at run time).
+/// Other entries are 0.
+std::vector<uint32_t> tapeFamilies(const ir::Function &fn);
+
 } // namespace diffc::passes::detail

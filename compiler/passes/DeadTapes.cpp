@@ -21,6 +21,9 @@ public:
     walk(*fn.body, [&](const Op &op) { visit(op); });
   }
 
+  /// The id of the family v belongs to (one of its values' ids).
+  uint32_t family(const Value *v) { return find(v->id); }
+
   /// Whether some value of v's family is popped or leaves the function.
   bool needed(const Value *v) {
     uint32_t r = find(v->id);
@@ -119,6 +122,17 @@ private:
 };
 
 } // namespace
+
+std::vector<uint32_t> tapeFamilies(const Function &fn) {
+  TapeFamilies families(fn);
+  std::vector<uint32_t> out(fn.numValues());
+  walk(*fn.body, [&](const Op &op) {
+    for (const Value *r : op.results)
+      if (r->type.isTape)
+        out[r->id] = families.family(r);
+  });
+  return out;
+}
 
 bool forgetUnpoppedPushes(Function &fn) {
   TapeFamilies families(fn);

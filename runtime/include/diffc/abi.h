@@ -81,6 +81,9 @@ typedef struct diffc_ctx {
   diffc_arena tape; /* tapes and their entries: released at the end of a call */
   diffc_error error;
   int64_t depth; /* nesting of calls of recursive functions in the current call */
+  /* Bytes of tape storage taken so far (a running total, for benchmarks). Tapes grow by doubling
+   * and are released only at the end of a call, so what one call adds is its peak tape memory. */
+  int64_t tape_bytes;
 } diffc_ctx;
 
 /* A fresh context; NULL when out of memory. */

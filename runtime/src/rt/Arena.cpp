@@ -115,6 +115,7 @@ int32_t diffc_rt_tape_grow(diffc_ctx *ctx, diffc_tape *t, int64_t entryBytes) {
   char *data = static_cast<char *>(arenaAlloc(&ctx->tape, bytes));
   if (!data)
     return DIFFC_ERR_OUT_OF_MEMORY;
+  ctx->tape_bytes += bytes;
   if (t->count)
     std::memcpy(data, t->data, static_cast<size_t>(t->count * entryBytes));
   t->data = data;
@@ -132,6 +133,7 @@ diffc_tape *diffc_rt_tape_clone(diffc_ctx *ctx, const diffc_tape *t, int64_t ent
   char *data = static_cast<char *>(arenaAlloc(&ctx->tape, t->cap * entryBytes));
   if (!data)
     return nullptr;
+  ctx->tape_bytes += t->cap * entryBytes;
   std::memcpy(data, t->data, static_cast<size_t>(t->count * entryBytes));
   *c = diffc_tape{data, t->count, t->cap};
   return c;

@@ -56,6 +56,25 @@ inline Program compile(const std::string &text) {
   return p;
 }
 
+/// Builds the functions that `grad(e, x)` / `jvp(e, x, v)` inside the program call, in request
+/// order (what the driver does after sema).
+inline void expandDerivatives(Program &p) {
+  ir::Module &m = *p.module;
+  for (size_t i = 0; i < m.derivatives.size(); ++i) {
+    ir::DerivativeRequest req = m.derivatives[i];
+    if (m.lookup(req.name))
+      continue;
+    ir::Function *base = m.lookup(req.base);
+    REQUIRE(base != nullptr);
+    ir::Function *d = req.kind == ir::DerivativeRequest::Kind::Grad
+                          ? ad::buildGradient(m, *base, req.wrt)
+                          : ad::buildJvp(m, *base, req.wrt);
+    REQUIRE(d->name == req.name);
+  }
+  std::vector<std::string> errs = ir::verifyModule(m);
+  REQUIRE_MESSAGE(errs.empty(), (errs.empty() ? "" : errs[0]));
+}
+
 /// A deterministic generator (a 64-bit LCG; independent of the library's engines).
 struct Rng {
   uint64_t s;

@@ -72,3 +72,20 @@ TEST_CASE("checkpointed loop: the forward sweep stores one snapshot per segment 
   CHECK(direct == 1);
   CHECK(nested == 0);
 }
+
+TEST_CASE("checkpointed loop: every segment recomputes into the same tapes") {
+  // Tapes are created once, at the top of the gradient, and threaded through the reverse segment
+  // loop: a segment's recomputation pops everything it pushed, so the next segment reuses the
+  // storage and the tapes never hold more than one segment (plus the snapshots).
+  Program p = compile(kRollout);
+  ir::Function *g = ad::buildGradient(*p.module, p.fn("rollout"));
+  requireValid(*p.module, *g);
+  size_t top = 0, inside = 0;
+  for (auto &op : g->body->ops) {
+    top += op->kind == ir::OpKind::TapeNew;
+    for (auto &r : op->regions)
+      ir::walk(*r, [&](ir::Op &o) { inside += o.kind == ir::OpKind::TapeNew; });
+  }
+  CHECK(top == 4); // the snapshots; x, w[t] and tanh(x w[t]) of the recomputed segment
+  CHECK(inside == 0);
+}

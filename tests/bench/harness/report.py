@@ -182,6 +182,23 @@ Growth with size (the largest size of each case against the smallest):
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write(md)
     plot(problems, os.path.join(out, "gradient_vs_size.svg"))
+    update_readme(out, md)
+
+
+def update_readme(out, md):
+    """Puts the table into the repository README between its benchmark markers, if it has them."""
+    readme = os.path.join(out, "..", "..", "..", "README.md")
+    begin, end = "<!-- bench:begin (tests/bench/run.sh writes this) -->", "<!-- bench:end -->"
+    if not os.path.exists(readme):
+        return
+    with open(readme) as f:
+        text = f.read()
+    if begin not in text or end not in text:
+        return
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(readme, "w") as f:
+        f.write(head + begin + "\n" + md + end + tail)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ def main():
             with torch.no_grad():
                 return mod.objective(**inp)
 
-        loss = gradient()
+        t0 = time.perf_counter(); loss = gradient(); first = time.perf_counter() - t0
         g = torch.cat([inp[name].grad.reshape(-1) for name in wrt]).tolist()
         ref, refv = ex["grad"], ex["value"]
         scale = max(1.0, max(abs(r) for r in ref))
@@ -102,8 +102,8 @@ def main():
             print(f"torch_runner: {tag}: DISAGREEMENT: value {loss.item()!r} vs {refv!r}, gradient "
                   f"differs by {dg:.3g} (tolerance {ex['tol']:.1g})", file=sys.stderr)
             return 1
-        t0 = time.perf_counter(); gradient(); one = time.perf_counter() - t0
-        if one > 5.0:
+        if first > 5.0:  # long step-by-step simulations: the checked call is the one timing
+            one = first
             print(f"torch_runner: {tag}: one gradient takes {one:.1f} s; timed once", file=sys.stderr)
             tg = {"best_ns": one * 1e9, "median_ns": one * 1e9, "samples": 1, "reps": 1}
             t0 = time.perf_counter(); value(); tv1 = time.perf_counter() - t0

@@ -15,6 +15,7 @@ struct Tape {
   std::vector<double> x;
   short tag = 0;
   unsigned ops = 0, locs = 0, vals = 0, tays = 0; // buffer sizes, 0 before the first recording
+  bool recorded = false;
 };
 
 double record(Tape &t) {
@@ -41,6 +42,26 @@ double replay(Tape &t, double *g) {
   return y;
 }
 
+/// Records the tape twice, the second time with buffers that hold all of it; returns the
+/// seconds of the second recording.
+double prepare(Tape &t) {
+  record(t);
+  size_t stats[STAT_SIZE];
+  tapestats(t.tag, stats);
+  auto fit = [](size_t n) { return static_cast<unsigned>(n + 1024); };
+  t.ops = fit(stats[NUM_OPERATIONS]);
+  t.locs = fit(stats[NUM_LOCATIONS]);
+  t.vals = fit(stats[NUM_VALUES]);
+  t.tays = fit(stats[NUM_OPERATIONS] + stats[NUM_LOCATIONS]);
+  auto t0 = std::chrono::steady_clock::now();
+  record(t);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  tapestats(t.tag, stats);
+  if (stats[OP_FILE_ACCESS] || stats[LOC_FILE_ACCESS] || stats[VAL_FILE_ACCESS])
+    std::cerr << "diffc_bench: warning: ADOL-C tape " << t.tag << " did not fit in memory\n";
+  return seconds;
+}
+
 } // namespace
 
 std::vector<Impl> adolcImpls(AdolcObjective objective, const std::vector<double> &x, short tag) {
@@ -48,33 +69,34 @@ std::vector<Impl> adolcImpls(AdolcObjective objective, const std::vector<double>
   t->objective = std::move(objective);
   t->x = x;
   t->tag = tag;
-  record(*t);
-  size_t stats[STAT_SIZE];
-  tapestats(tag, stats);
-  auto fit = [](size_t n) { return static_cast<unsigned>(n + 1024); };
-  t->ops = fit(stats[NUM_OPERATIONS]);
-  t->locs = fit(stats[NUM_LOCATIONS]);
-  t->vals = fit(stats[NUM_VALUES]);
-  t->tays = fit(stats[NUM_OPERATIONS] + stats[NUM_LOCATIONS]);
-  auto t0 = std::chrono::steady_clock::now();
-  record(*t); // again, with buffers that hold the whole tape in memory
-  double tapeSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  tapestats(tag, stats);
-  if (stats[OP_FILE_ACCESS] || stats[LOC_FILE_ACCESS] || stats[VAL_FILE_ACCESS])
-    std::cerr << "diffc_bench: warning: ADOL-C tape " << tag << " did not fit in memory\n";
-
   Impl replayed;
   replayed.name = "adolc";
-  replayed.setup_s = tapeSeconds;
-  replayed.gradient = [t](double *g) { return replay(*t, g); };
-  replayed.value = [t]() {
+  auto setup = replayed.setup_s;
+  auto ready = [t, setup] {
+    if (!t->recorded) {
+      *setup = prepare(*t);
+      t->recorded = true;
+    }
+  };
+  replayed.gradient = [t, ready](double *g) {
+    ready();
+    return replay(*t, g);
+  };
+  replayed.value = [t, ready]() {
+    ready();
     double y = 0;
     zos_forward(t->tag, 1, static_cast<int>(t->x.size()), 0, t->x.data(), &y);
     return y;
   };
+  replayed.release = [t] {
+    if (t->recorded)
+      removeTape(t->tag, ADOLC_REMOVE_COMPLETELY);
+    t->recorded = false;
+  };
   Impl retaped;
   retaped.name = "adolc_retape";
-  retaped.gradient = [t](double *g) {
+  retaped.gradient = [t, ready](double *g) {
+    ready();
     record(*t);
     return replay(*t, g);
   };

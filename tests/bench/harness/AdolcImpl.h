@@ -5,7 +5,9 @@
 //   "adolc_retape" records the tape and then replays it, what a program pays when its control
 //                  flow may change between calls.
 // Tape buffers are sized from a first recording so that the tape stays in memory (ADOL-C writes
-// tapes larger than its default buffers to files).
+// tapes larger than its default buffers to files). The tape is recorded at the first call and
+// removed by release(), so that only the problem being timed has a tape (ADOL-C's replay of a
+// small tape slowed down tenfold while the tapes of larger problems were held).
 #pragma once
 
 #include "Problem.h"

@@ -66,7 +66,7 @@ Impl diffcImpl(const std::string &file, const std::string &fn, const std::vector
 
   Impl impl;
   impl.name = "diffc";
-  impl.setup_s = lazy + (c.reported ? 0.0 : c.seconds);
+  *impl.setup_s = lazy + (c.reported ? 0.0 : c.seconds);
   c.reported = true;
   impl.gradient = [st, gradient](double *g) {
     if (st->boundTo != g) { // views of the caller's buffer, built once per buffer

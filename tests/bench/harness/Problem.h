@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,10 @@ struct Impl {
   /// than its gradient).
   std::function<double()> value;
   /// Seconds spent preparing (JIT compilation, taping); reported, not part of the call times.
-  double setup_s = 0;
+  /// Shared, so that an implementation that prepares on its first call can fill it in.
+  std::shared_ptr<double> setup_s = std::make_shared<double>(0);
+  /// Frees what the implementation holds once its problem is done (empty: nothing to free).
+  std::function<void()> release;
 };
 
 struct Problem {

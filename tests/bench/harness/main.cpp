@@ -133,8 +133,11 @@ nlohmann::json run(Problem &p, Mode mode, const std::filesystem::path &exchangeD
   nlohmann::json impls = nlohmann::json::object();
   for (size_t i = 0; i < fns.size(); ++i)
     impls[labels[i].first][labels[i].second] = timingJson(timings[i]);
-  for (const Impl &impl : p.impls)
-    impls[impl.name]["setup_s"] = impl.setup_s;
+  for (const Impl &impl : p.impls) {
+    impls[impl.name]["setup_s"] = *impl.setup_s;
+    if (impl.release)
+      impl.release();
+  }
 
   nlohmann::json exchange = {{"case", p.kase},    {"size", p.size}, {"scale_name", p.scaleName},
                              {"scale", p.scale},  {"wrt", p.wrt},   {"inputs", p.inputs},

@@ -1,5 +1,7 @@
 #include "AdolcImpl.h"
 
+#ifdef DIFFC_BENCH_ADOLC
+
 #include <adolc/adolc.h>
 
 #include <chrono>
@@ -104,3 +106,5 @@ std::vector<Impl> adolcImpls(AdolcObjective objective, const std::vector<double>
 }
 
 } // namespace diffc::bench
+
+#endif // DIFFC_BENCH_ADOLC

@@ -1,9 +1,11 @@
 // diffc_bench: builds every problem of the chosen cases, checks that all implementations agree
 // with the hand-derived gradient (and the hand gradient with central finite differences), then
-// times them interleaved and writes OUT/cpp.json, plus OUT/exchange/<case>_<size>.json with the
-// inputs and the reference gradient for the PyTorch runner.
+// times them interleaved and writes OUT/cpp.json (or --json FILE), plus
+// OUT/exchange/<case>_<size>.json with the inputs and the reference gradient for the PyTorch
+// runner.
 //
 //   diffc_bench quick|full --root tests/bench --out tests/bench/results [--cases gmm,lstm]
+//               [--json FILE]
 #include "Problem.h"
 #include "Timer.h"
 
@@ -156,7 +158,7 @@ nlohmann::json run(Problem &p, Mode mode, const std::filesystem::path &exchangeD
 int main(int argc, char **argv) {
   using namespace diffc::bench;
   Mode mode = Mode::quick;
-  std::string root = ".", out = "results", cases = "gmm,lstm,mlp,rosenbrock,projectile";
+  std::string root = ".", out = "results", cases = "gmm,lstm,mlp,rosenbrock,projectile", json;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "quick" || a == "full")
@@ -167,8 +169,11 @@ int main(int argc, char **argv) {
       out = argv[++i];
     else if (a == "--cases" && i + 1 < argc)
       cases = argv[++i];
+    else if (a == "--json" && i + 1 < argc)
+      json = argv[++i];
     else {
-      std::cerr << "usage: diffc_bench quick|full --root DIR --out DIR [--cases a,b]\n";
+      std::cerr << "usage: diffc_bench quick|full --root DIR --out DIR [--cases a,b] "
+                   "[--json FILE]\n";
       return 1;
     }
   }
@@ -198,6 +203,8 @@ int main(int argc, char **argv) {
       all.push_back(r);
     }
   }
-  std::ofstream(std::filesystem::path(out) / "cpp.json") << all.dump(1) << "\n";
+  if (json.empty())
+    json = (std::filesystem::path(out) / "cpp.json").string();
+  std::ofstream(json) << all.dump(1) << "\n";
   return 0;
 }

@@ -1,15 +1,24 @@
-"""Merges OUT/cpp.json (hand, diffc, ADOL-C, finite differences) and OUT/torch.json (PyTorch) into
+"""Merges OUT/cpp*.json (hand, diffc, ADOL-C, finite differences) and OUT/torch.json (PyTorch) into
 OUT/results.json, the markdown table OUT/results.md and the plot OUT/gradient_vs_size.svg.
 
     /usr/bin/python3 report.py OUT
 """
 import datetime
+import glob
 import json
 import os
 import sys
 
 PEERS = [("hand", "hand"), ("diffc", "diffc"), ("adolc", "ADOL-C"), ("adolc_retape", "ADOL-C retape"),
          ("torch", "PyTorch"), ("fd", "finite diff.")]
+
+
+CASE_ORDER = ["gmm", "lstm", "mlp", "rosenbrock", "projectile"]
+
+
+def case_of(path):
+    name = os.path.basename(path)[:-len(".json")]
+    return name[len("cpp-"):] if name.startswith("cpp-") else ""
 
 
 def best(p, impl, kind="gradient"):
@@ -38,8 +47,11 @@ def fmt_ratio(r, target=None, at_most=True):
 
 
 def merge(out):
-    with open(os.path.join(out, "cpp.json")) as f:
-        problems = json.load(f)
+    problems = []
+    for path in sorted(glob.glob(os.path.join(out, "cpp*.json")),
+                       key=lambda p: CASE_ORDER.index(case_of(p)) if case_of(p) in CASE_ORDER else 99):
+        with open(path) as f:
+            problems += json.load(f)
     torch_meta = None
     tpath = os.path.join(out, "torch.json")
     if os.path.exists(tpath):

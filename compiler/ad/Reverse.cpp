@@ -156,6 +156,7 @@ void Reverse::reverseOp(const Op &op, Scope &s) {
   if (!any)
     return; // nothing downstream depends on this op
   b_.setLoc(op.loc);
+  b_.setOrigin({ir::Role::Adjoint, op.kind});
   switch (op.kind) {
   case OpKind::If:
     return reverseIf(op, s, dys);
@@ -281,6 +282,7 @@ void Reverse::run(const std::vector<Value *> &seeds, const std::vector<unsigned>
   // Reverse sweep.
   inReverse_ = true;
   reverseOps(*src_.body, root);
+  b_.setOrigin({ir::Role::Adjoint, std::nullopt}); // zero gradients, the return
 
   std::vector<Value *> results;
   for (const Value *v : ret->operands)

@@ -18,7 +18,7 @@ commands:
   check FILE                          parse and type-check; diagnostics only
   ir FILE [--fn F] [--grad] [--jvp] [--wrt a,b] [--no-opt] [--dump-after=lower|ad|simplify]
                                       print the IR, or F's adjoint / tangent program
-  llvm FILE --fn F [--grad] [--wrt a,b] [--no-opt] [--fast-math]
+  llvm FILE --fn F [--grad] [--wrt a,b] [--no-opt] [--fast-math] [--check-nan]
                                       print the LLVM IR (optimized for this CPU unless --no-opt)
   run FILE --fn F [--grad] [--wrt a,b] [--inputs FILE.json|-] [--interp]
         [--hessian | --jacobian] [--check-nan]

@@ -37,7 +37,8 @@ bool mayAllocate(const ir::Block &b) {
 void FnLowering::lowerBlockBody(const ir::Block &b) {
   for (size_t i = 0; i + 1 < b.ops.size(); ++i) {
     lowerOp(*b.ops[i]);
-    if (M.options().checkNonFinite && ir::mayProduceNonFinite(*b.ops[i]))
+    if (M.options().checkNonFinite && ir::mayProduceNonFinite(*b.ops[i]) &&
+        !ir::checkedWhileUpdating(*b.ops[i]))
       checkResult(*b.ops[i]);
   }
 }

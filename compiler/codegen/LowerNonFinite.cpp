@@ -41,17 +41,11 @@ void FnLowering::checkFinite(const ir::Value *v, int code, llvm::Constant *site,
   auto toDouble = [&](const ir::Value *x, llvm::Value *idx) {
     return castElem(x->type.elem, ElemType::F64, read(x, idx));
   };
-  // Fills the error record for element idx (null: a scalar) and returns the status.
   auto fail = [&](llvm::Value *idx, llvm::Value *value) {
-    llvm::Value *zero = llvm::ConstantFP::get(f64, 0.0);
-    llvm::Value *x = operands.size() > 0 ? toDouble(operands[0], idx) : zero;
-    llvm::Value *y = operands.size() > 1 ? toDouble(operands[1], idx) : zero;
-    llvm::Value *status =
-        B.CreateCall(M.runtime("diffc_rt_nonfinite"),
-                     {ctx, llvm::ConstantInt::get(i32, code), fnName_,
-                      llvm::ConstantInt::get(i32, loc.line), llvm::ConstantInt::get(i32, loc.col),
-                      site, idx ? idx : constI64(-1), castElem(e, ElemType::F64, value), x, y});
-    B.CreateRet(status);
+    std::vector<llvm::Value *> vals;
+    for (const ir::Value *o : operands)
+      vals.push_back(toDouble(o, idx));
+    failNonFinite(code, site, loc, idx, castElem(e, ElemType::F64, value), vals);
   };
   llvm::MDBuilder md(C);
   llvm::BasicBlock *cont = newBlock("finite");
@@ -85,19 +79,45 @@ void FnLowering::checkFinite(const ir::Value *v, int code, llvm::Constant *site,
   B.SetInsertPoint(cont);
 }
 
-void FnLowering::checkResult(const ir::Op &op) {
+void FnLowering::failNonFinite(int code, llvm::Constant *site, SourceLoc loc, llvm::Value *idx,
+                               llvm::Value *value, const std::vector<llvm::Value *> &operands) {
+  llvm::Value *zero = llvm::ConstantFP::get(f64, 0.0);
+  llvm::Value *status = B.CreateCall(
+      M.runtime("diffc_rt_nonfinite"),
+      {ctx, llvm::ConstantInt::get(i32, code), fnName_, llvm::ConstantInt::get(i32, loc.line),
+       llvm::ConstantInt::get(i32, loc.col), site, idx ? idx : constI64(-1), value,
+       operands.size() > 0 ? operands[0] : zero, operands.size() > 1 ? operands[1] : zero});
+  B.CreateRet(status);
+}
+
+llvm::Constant *FnLowering::siteOf(const ir::Op &op) {
   std::vector<std::string> names;
-  std::vector<const ir::Value *> operands;
-  for (unsigned k = 0; k < ir::reportedOperands(op); ++k) {
-    operands.push_back(op.operand(k));
+  for (unsigned k = 0; k < ir::reportedOperands(op); ++k)
     names.push_back(op.operand(k)->name);
-  }
-  llvm::Constant *site = M.checkSite(ir::opMnemonic(op.kind), ir::originText(op.origin), names,
-                                     static_cast<unsigned>(names.size()));
+  return M.checkSite(ir::opMnemonic(op.kind), ir::originText(op.origin), names,
+                     static_cast<unsigned>(names.size()));
+}
+
+void FnLowering::checkResult(const ir::Op &op) {
+  std::vector<const ir::Value *> operands;
+  for (unsigned k = 0; k < ir::reportedOperands(op); ++k)
+    operands.push_back(op.operand(k));
   const ir::Op *saved = curOp;
   curOp = &op;
-  checkFinite(op.result(), DIFFC_ERR_NONFINITE, site, operands);
+  checkFinite(op.result(), DIFFC_ERR_NONFINITE, siteOf(op), operands);
   curOp = saved;
+}
+
+void FnLowering::checkAddedElement(const ir::Op &op, llvm::Value *flat, llvm::Value *sum,
+                                   llvm::Value *old, llvm::Value *val) {
+  ElemType e = op.result()->type.elem;
+  llvm::BasicBlock *bad = newBlock("nonfinite"), *next = newBlock("finite");
+  llvm::MDBuilder md(C);
+  B.CreateCondBr(notFinite(sum), bad, next, md.createUnlikelyBranchWeights());
+  B.SetInsertPoint(bad);
+  auto d = [&](llvm::Value *v) { return castElem(e, ElemType::F64, v); };
+  failNonFinite(DIFFC_ERR_NONFINITE, siteOf(op), op.loc, flat, d(sum), {d(old), d(val)});
+  B.SetInsertPoint(next);
 }
 
 void FnLowering::runInputCheck() {

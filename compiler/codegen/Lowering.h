@@ -143,6 +143,14 @@ public:
                    const std::vector<const ir::Value *> &operands);
   /// The check after op (one of ir::mayProduceNonFinite).
   void checkResult(const ir::Op &op);
+  /// The check of one sum of update_add (ir::checkedWhileUpdating): sum = old + val at flat.
+  void checkAddedElement(const ir::Op &op, llvm::Value *flat, llvm::Value *sum, llvm::Value *old,
+                         llvm::Value *val);
+  /// The diffc_site of op's check.
+  llvm::Constant *siteOf(const ir::Op &op);
+  /// Fills the error record (value and operands as doubles; idx null for a scalar) and returns.
+  void failNonFinite(int code, llvm::Constant *site, SourceLoc loc, llvm::Value *idx,
+                     llvm::Value *value, const std::vector<llvm::Value *> &operands);
 
   /// for (iv = lo; iv < hi; ++iv) body(iv), as a loop LLVM recognises.
   void loop(llvm::Value *lo, llvm::Value *hi, const std::function<void(llvm::Value *)> &body);

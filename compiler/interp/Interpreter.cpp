@@ -257,9 +257,11 @@ void runOp(Frame &f, const ir::Op &op) {
               ir::opMnemonic(op.kind));
   Values ins = readOperands(f, op);
   Values outs;
-  // Shared references keep the operands as they were (an op may not update them in place then).
-  bool checked = f.ctx.checkNonFinite && ir::mayProduceNonFinite(op);
-  Values before = checked ? ins : Values();
+  // Shared references keep the operands a report shows as they were (an op may not update them
+  // in place then).
+  bool checked =
+      f.ctx.checkNonFinite && ir::mayProduceNonFinite(op) && !ir::checkedWhileUpdating(op);
+  Values before = checked && ir::reportedOperands(op) ? ins : Values();
   try {
     outs = control ? evalControl(f, op, ins) : evalPure(f, op, ins);
   } catch (...) {

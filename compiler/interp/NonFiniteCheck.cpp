@@ -62,14 +62,20 @@ void checkResultFinite(const Frame &f, const ir::Op &op, const RtValue &out,
   if (k < 0)
     return;
   size_t at = static_cast<size_t>(k);
-  unsigned n = ir::reportedOperands(op);
   double vals[2] = {0, 0};
-  std::string names[2];
-  for (unsigned j = 0; j < n && j < 2 && j < operands.size(); ++j) {
+  for (unsigned j = 0; j < ir::reportedOperands(op) && j < 2 && j < operands.size(); ++j) {
     const Tensor &x = tensorOf(operands[j]);
     vals[j] = x.isScalar() ? x.data.at(0) : x.data.at(at);
-    names[j] = op.operands[j]->name;
   }
+  reportNonFinite(f, op, r.isScalar() ? -1 : k, r.data[at], vals[0], vals[1]);
+}
+
+void reportNonFinite(const Frame &f, const ir::Op &op, int64_t index, double value, double x,
+                     double y) {
+  unsigned n = ir::reportedOperands(op);
+  std::string names[2];
+  for (unsigned j = 0; j < n && j < 2; ++j)
+    names[j] = op.operands[j]->name;
   std::string mnemonic = ir::opMnemonic(op.kind), origin = ir::originText(op.origin);
   diffc_site site{mnemonic.c_str(),
                   origin.c_str(),
@@ -81,10 +87,10 @@ void checkResultFinite(const Frame &f, const ir::Op &op, const RtValue &out,
                 static_cast<int32_t>(op.loc.col),
                 0,
                 f.fn.name.c_str(),
-                r.isScalar() ? -1 : k,
-                bitsOf(r.data[at]),
-                bitsOf(vals[0]),
-                bitsOf(vals[1]),
+                index,
+                bitsOf(value),
+                bitsOf(x),
+                bitsOf(y),
                 &site};
   raise(e, op.loc, f.fn.name);
 }

@@ -16,4 +16,9 @@ void checkInputsFinite(const ir::Function &fn, const std::vector<Tensor> &args);
 void checkResultFinite(const Frame &f, const ir::Op &op, const RtValue &out,
                        const Values &operands);
 
+/// The RuntimeError for op producing `value` at flat element `index` (-1: a scalar) from operand
+/// values x, y (as many as ir::reportedOperands says).
+[[noreturn]] void reportNonFinite(const Frame &f, const ir::Op &op, int64_t index, double value,
+                                  double x, double y);
+
 } // namespace diffc::interp::detail

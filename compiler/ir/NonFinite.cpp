@@ -47,7 +47,7 @@ unsigned reportedOperands(const Op &op) {
   OpClass c = opClass(op.kind);
   if (c == OpClass::Unary || op.kind == OpKind::Cast)
     return 1;
-  if (c == OpClass::Binary)
+  if (c == OpClass::Binary || op.kind == OpKind::UpdateAdd)
     return 2;
   return 0;
 }

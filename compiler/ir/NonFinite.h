@@ -15,8 +15,16 @@ namespace diffc::ir {
 /// constants (a `max` reduction starts at -inf on purpose).
 bool mayProduceNonFinite(const Op &op);
 
+/// update_add into a tensor is checked while it adds, element by element of the updated part
+/// (its other elements are its operand's, checked already), not by a scan of the whole result:
+/// that scan after every `x[i] += ...` of a loop would make the loop quadratic.
+inline bool checkedWhileUpdating(const Op &op) {
+  return op.kind == OpKind::UpdateAdd && !op.operands.empty() && !op.operand(0)->type.isScalar();
+}
+
 /// How many operand values a report about op shows (the operands at the failing element): the
-/// operands of an elementwise op or cast (1 or 2), else 0 (reductions, matmul, ...).
+/// operands of an elementwise op or cast (1 or 2), update_add's x and v (2), else 0 (reductions,
+/// matmul, ...).
 unsigned reportedOperands(const Op &op);
 
 /// "forward", "adjoint of sqrt", "tangent of exp", or "adjoint" for derived code without a

@@ -28,6 +28,13 @@ fn narrow(x: f64[2]) -> f32 = sum(f32(x));
 fn callee(a: f64) -> f64 = lgamma(a);
 fn caller(x: f64[2]) -> f64 = sum([callee(x[i]) + 1.0 for i in 0..2]);
 fn ok(x: f64[3]) -> f64 = sum(sqrt(x) * exp(x));
+fn rows(A: f64[2, 3], s: f64) -> f64 {
+  var B = A;
+  for i in 0..2 {
+    B[i, 1:3] += s;
+  }
+  sum(B)
+}
 )";
 
 struct Outcome {
@@ -105,6 +112,12 @@ TEST_CASE("check-nan: the interpreter and the JIT report the same first op") {
   // Inside a called function, reported at the callee's op.
   expectReport(m, *j, "caller", {V({1, 0})}, "lgamma produced inf (forward); operands: a = 0", 17,
                28);
+
+  // update_add checks the elements it updates: row 1, column 1 overflows (flat index 4).
+  expectReport(m, *j, "rows", {T({2, 3}, {1, 2, 3, 4, 1e308, 1e308}), S(8e307)},
+               "update_add produced inf at element 4 (forward); operands: B = 1e+308, 8e+307", 23,
+               10);
+  expectReport(m, *j, "rows", {T({2, 3}, {1, 2, 3, 4, 5, 6}), S(1)}, "");
 
   // Adjoint only: sqrt(0) is finite, its derivative is not.
   expectReport(m, *j, "root", {V({1, 0, 4})}, "");

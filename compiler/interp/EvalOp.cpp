@@ -1,10 +1,10 @@
 // Evaluation of the ops without regions, following the conventions of ir/Ops.def.
 #include "interp/Elementwise.h"
 #include "interp/Frame.h"
-#include "interp/NonFiniteCheck.h"
-#include "ir/NonFinite.h"
 #include "interp/Indexing.h"
+#include "interp/NonFiniteCheck.h"
 #include "interp/TensorOps.h"
+#include "ir/NonFinite.h"
 
 namespace diffc::interp::detail {
 

@@ -76,6 +76,8 @@ private:
 
   void emit(const Op &op, FScope &s, bool tangents) {
     b_.setLoc(op.loc);
+    // Clones of primal ops keep their own origin (clonePlain); the tangent rules' ops get this.
+    b_.setOrigin({Role::Tangent, op.kind});
     bool anyActive = false;
     for (const Value *r : op.results)
       anyActive |= act_.active(r);

@@ -157,6 +157,7 @@ void Reverse::reverseOp(const Op &op, Scope &s) {
     guard |= d && isMasked(d);
   }
   b_.setLoc(op.loc);
+  b_.setOrigin({ir::Role::Adjoint, op.kind});
   any |= seedTapeAdjoints(op, dys);
   if (!any)
     return; // nothing downstream depends on this op
@@ -283,6 +284,7 @@ void Reverse::run(const std::vector<Value *> &seeds, const std::vector<unsigned>
   // Reverse sweep.
   inReverse_ = true;
   reverseOps(*src_.body, root);
+  b_.setOrigin({ir::Role::Adjoint, std::nullopt}); // zero gradients, the return
 
   std::vector<Value *> results;
   for (const Value *v : ret->operands)

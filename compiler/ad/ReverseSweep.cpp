@@ -117,6 +117,7 @@ void Reverse::forwardOps(const Block &blk, Scope &s) {
 
 void Reverse::forwardOp(const Op &op, Scope &s) {
   b_.setLoc(op.loc);
+  b_.setOrigin(op.origin);
   // A recompute loop stores nothing now: its reverse runs it again (reverseRecompute).
   bool deferred = op.kind == OpKind::For && op.ival == kRecomputeLoop && recomputing_ != &op;
   bool threaded = (op.kind == OpKind::For || op.kind == OpKind::While || op.kind == OpKind::If) &&

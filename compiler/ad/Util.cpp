@@ -25,6 +25,7 @@ Op *cloneRec(Builder &b, const Op &op, const Lookup &look,
   n->dims = op.dims;
   n->callee = op.callee;
   n->loc = op.loc;
+  n->origin = op.origin;
   for (size_t i = 0; i < op.results.size(); ++i)
     n->results[i]->name = op.results[i]->name;
   Block *outer = b.insertionBlock();

@@ -22,6 +22,10 @@ struct CodegenOptions {
   /// Lets LLVM reassociate and contract floating-point arithmetic (vectorised reductions, FMA).
   /// Results then differ from the interpreter in the last bits.
   bool fastMath = false;
+  /// `--check-nan`: every op that can turn finite operands into NaN or inf (ir/NonFinite.h) is
+  /// followed by a check of its result, and entry points check their float arguments; a failure
+  /// returns DIFFC_ERR_NONFINITE(_INPUT). Off, nothing is checked and nothing costs.
+  bool checkNonFinite = false;
 };
 
 /// LLVM could not compile or load something (not a problem of the user's program).

@@ -19,8 +19,8 @@ constexpr uint64_t kArenaEnd = offsetof(diffc_arena, end);
 constexpr uint64_t kArenaChunk = offsetof(diffc_arena, chunk);
 } // namespace
 
-FnLowering::FnLowering(ModuleLowering &m, const ir::Function &f)
-    : M(m), fn(f), F(m.implOf(f)), C(m.context()), B(m.context()), own(f) {
+FnLowering::FnLowering(ModuleLowering &m, const ir::Function &f, llvm::Function *target)
+    : M(m), fn(f), F(target ? target : m.implOf(f)), C(m.context()), B(m.context()), own(f) {
   i1 = llvm::Type::getInt1Ty(C);
   i8 = llvm::Type::getInt8Ty(C);
   i32 = llvm::Type::getInt32Ty(C);
@@ -30,7 +30,7 @@ FnLowering::FnLowering(ModuleLowering &m, const ir::Function &f)
   ptr = compat::ptrTy(C);
 }
 
-void FnLowering::run() {
+void FnLowering::begin() {
   prologue_ = llvm::BasicBlock::Create(C, "prologue", F);
   llvm::BasicBlock *body = llvm::BasicBlock::Create(C, "entry", F);
   B.SetInsertPoint(prologue_);
@@ -43,7 +43,10 @@ void FnLowering::run() {
   arg += static_cast<long>(fn.sizeParams.size());
   for (const ir::Value *p : fn.params())
     set(p, &*arg++);
+}
 
+void FnLowering::run() {
+  begin();
   lowerBlockBody(*fn.body);
   const ir::Op *term = fn.body->terminator();
   if (!term || term->kind != ir::OpKind::Return)
@@ -55,8 +58,8 @@ void FnLowering::run() {
 llvm::Value *FnLowering::get(const ir::Value *v) const {
   auto it = vals_.find(v);
   if (it == vals_.end())
-    throw InternalError(fmt::format("codegen: value %{} of '{}' used before its definition", v->id,
-                                    fn.name));
+    throw InternalError(
+        fmt::format("codegen: value %{} of '{}' used before its definition", v->id, fn.name));
   return it->second;
 }
 
@@ -79,8 +82,8 @@ llvm::Value *FnLowering::dim(const ir::Dim &d) {
     llvm::Value *term = llvm::ConstantInt::get(i64, coef);
     for (uint32_t s : mono) {
       llvm::Value *size = F->getArg(1 + s);
-      term = (coef == 1 && term == llvm::ConstantInt::get(i64, 1)) ? size
-                                                                    : pb.CreateMul(term, size);
+      term =
+          (coef == 1 && term == llvm::ConstantInt::get(i64, 1)) ? size : pb.CreateMul(term, size);
     }
     sum = sum ? pb.CreateAdd(sum, term) : term;
   }
@@ -168,8 +171,15 @@ llvm::Value *FnLowering::oneOf(ElemType e) {
 void FnLowering::setFastMath(llvm::Value *v) {
   if (!M.options().fastMath)
     return;
-  if (auto *i = llvm::dyn_cast<llvm::Instruction>(v); i && llvm::isa<llvm::FPMathOperator>(i))
-    i->setFast(true);
+  auto *i = llvm::dyn_cast<llvm::Instruction>(v);
+  if (!i || !llvm::isa<llvm::FPMathOperator>(i))
+    return;
+  i->setFast(true);
+  // Checked code must not let LLVM assume that NaN and inf never happen.
+  if (M.options().checkNonFinite) {
+    i->setHasNoNaNs(false);
+    i->setHasNoInfs(false);
+  }
 }
 
 // ---- Memory -----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ std::shared_ptr<JitEngine> JitEngine::create(std::string &error) {
   add("diffc_rt_tape_grow", &diffc_rt_tape_grow);
   add("diffc_rt_tape_clone", &diffc_rt_tape_clone);
   add("diffc_rt_fail", &diffc_rt_fail);
+  add("diffc_rt_nonfinite", &diffc_rt_nonfinite);
   add("diffc_rt_ipow", &diffc_rt_ipow);
   if (llvm::Error e = (*jit)->getMainJITDylib().define(llvm::orc::absoluteSymbols(runtime))) {
     error = "cannot define the runtime symbols: " + compat::takeMessage(std::move(e));

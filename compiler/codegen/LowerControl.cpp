@@ -8,6 +8,8 @@
 // with its trip count while element updates stay O(1).
 #include "codegen/Lowering.h"
 
+#include "ir/NonFinite.h"
+
 #include "support/Diagnostics.h"
 
 #include <fmt/format.h>
@@ -33,8 +35,12 @@ bool mayAllocate(const ir::Block &b) {
 } // namespace
 
 void FnLowering::lowerBlockBody(const ir::Block &b) {
-  for (size_t i = 0; i + 1 < b.ops.size(); ++i)
+  for (size_t i = 0; i + 1 < b.ops.size(); ++i) {
     lowerOp(*b.ops[i]);
+    if (M.options().checkNonFinite && ir::mayProduceNonFinite(*b.ops[i]) &&
+        !ir::checkedWhileUpdating(*b.ops[i]))
+      checkResult(*b.ops[i]);
+  }
 }
 
 void FnLowering::lowerOp(const ir::Op &op) {
@@ -162,8 +168,7 @@ llvm::Value *FnLowering::yieldOperand(const ir::Op &yield, unsigned i) {
   if (own.mayConsume(yield, i))
     return get(v);
   if (v->type.isTape)
-    return B.CreateCall(M.runtime("diffc_rt_tape_clone"),
-                        {ctx, get(v), tapeEntryBytes(v->type)});
+    return B.CreateCall(M.runtime("diffc_rt_tape_clone"), {ctx, get(v), tapeEntryBytes(v->type)});
   return copyOf(v);
 }
 
@@ -404,8 +409,8 @@ void FnLowering::lowerCall(const ir::Op &op) {
   if (op.dims.size() != callee->sizeParams.size() ||
       op.operands.size() != callee->params().size() ||
       op.results.size() != callee->resultTypes.size())
-    throw InternalError(fmt::format("codegen: call of '{}' does not match its signature",
-                                    callee->name));
+    throw InternalError(
+        fmt::format("codegen: call of '{}' does not match its signature", callee->name));
   std::vector<llvm::Value *> args{ctx};
   for (const ir::Dim &d : op.dims) {
     llvm::Value *v = dim(d);

@@ -157,9 +157,18 @@ void FnLowering::lowerUpdate(const ir::Op &op) {
   }
   Part part = resolve(*this, op, 2);
   llvm::Value *dst = own.mayConsume(op, 0) ? get(x) : copyOf(x);
+  bool checked = add && M.options().checkNonFinite;
   forEachInPart(*this, x->type, part, [&](llvm::Value *k, llvm::Value *flat) {
     llvm::Value *val = read(v, k);
-    store(e, dst, flat, add ? binaryElem(OpKind::Add, e, load(e, dst, flat), val) : val);
+    if (!add) {
+      store(e, dst, flat, val);
+      return;
+    }
+    llvm::Value *old = load(e, dst, flat);
+    llvm::Value *sum = binaryElem(OpKind::Add, e, old, val);
+    if (checked) // only the updated elements (ir::checkedWhileUpdating)
+      checkAddedElement(op, flat, sum, old, val);
+    store(e, dst, flat, sum);
   });
   set(op.result(), dst);
 }

@@ -53,6 +53,11 @@ public:
   llvm::FunctionCallee runtime(const char *name);
   /// A private constant C string (function names for error records).
   llvm::Constant *cstring(const std::string &s);
+  /// A private constant diffc_site (abi.h) for a non-finite check (LowerNonFinite.cpp).
+  llvm::Constant *checkSite(const std::string &op, const std::string &origin,
+                            const std::vector<std::string> &names, unsigned operands);
+  /// An internal function checking fn's float arguments are finite (before a call from outside).
+  llvm::Function *emitInputCheck(const ir::Function &fn);
 
 private:
   void declare(const ir::Function &fn);
@@ -69,8 +74,11 @@ private:
 /// Lowers the body of one IR function.
 class FnLowering {
 public:
-  FnLowering(ModuleLowering &m, const ir::Function &fn);
+  /// Lowers fn into its implementation, or into `target` (runInputCheck).
+  FnLowering(ModuleLowering &m, const ir::Function &fn, llvm::Function *target = nullptr);
   void run();
+  /// The body of emitInputCheck's function: every float parameter checked finite, then 0.
+  void runInputCheck();
 
   // ---- Infrastructure (FnLowering.cpp) -------------------------------------------------------
   ModuleLowering &M;
@@ -127,14 +135,30 @@ public:
   /// Returns `status` from the function when it is not 0.
   void propagate(llvm::Value *status);
 
+  // Non-finite checks (LowerNonFinite.cpp).
+  llvm::Value *notFinite(llvm::Value *x);
+  /// Returns `code` (DIFFC_ERR_NONFINITE*) at the first NaN / inf element of v, with site and
+  /// the values of `operands` (scalars or of v's shape) at that element.
+  void checkFinite(const ir::Value *v, int code, llvm::Constant *site,
+                   const std::vector<const ir::Value *> &operands);
+  /// The check after op (one of ir::mayProduceNonFinite).
+  void checkResult(const ir::Op &op);
+  /// The check of one sum of update_add (ir::checkedWhileUpdating): sum = old + val at flat.
+  void checkAddedElement(const ir::Op &op, llvm::Value *flat, llvm::Value *sum, llvm::Value *old,
+                         llvm::Value *val);
+  /// The diffc_site of op's check.
+  llvm::Constant *siteOf(const ir::Op &op);
+  /// Fills the error record (value and operands as doubles; idx null for a scalar) and returns.
+  void failNonFinite(int code, llvm::Constant *site, SourceLoc loc, llvm::Value *idx,
+                     llvm::Value *value, const std::vector<llvm::Value *> &operands);
+
   /// for (iv = lo; iv < hi; ++iv) body(iv), as a loop LLVM recognises.
   void loop(llvm::Value *lo, llvm::Value *hi, const std::function<void(llvm::Value *)> &body);
   /// The same with carried values: body returns the next values; returns the final ones.
-  std::vector<llvm::Value *>
-  loopCarried(llvm::Value *lo, llvm::Value *hi, std::vector<llvm::Value *> init,
-              const std::function<std::vector<llvm::Value *>(llvm::Value *,
-                                                             const std::vector<llvm::Value *> &)>
-                  &body);
+  std::vector<llvm::Value *> loopCarried(
+      llvm::Value *lo, llvm::Value *hi, std::vector<llvm::Value *> init,
+      const std::function<std::vector<llvm::Value *>(llvm::Value *,
+                                                     const std::vector<llvm::Value *> &)> &body);
   /// Nested loops over extents (row-major order); body gets one index per extent.
   void loopNest(const std::vector<llvm::Value *> &extents,
                 const std::function<void(const std::vector<llvm::Value *> &)> &body);
@@ -199,6 +223,8 @@ public:
   llvm::Value *tapeEntryBytes(const ir::Type &tapeType);
 
 private:
+  /// The prologue and entry blocks, ctx and the parameters (run and runInputCheck).
+  void begin();
   llvm::BasicBlock *prologue_ = nullptr; // dims and allocas go here
   /// Moves B to the end of the prologue (callers hold an InsertPointGuard).
   void toPrologue() { B.SetInsertPoint(prologue_->getTerminator()); }

@@ -46,8 +46,8 @@ void ModuleLowering::declare(const ir::Function &fn) {
   params.insert(params.end(), fn.resultTypes.size(), ptr);
   auto *ty = llvm::FunctionType::get(llvm::Type::getInt32Ty(c), params, false);
   // Prefixed so that a diffc function named like a libm function never clashes with it.
-  auto *f = llvm::Function::Create(ty, llvm::Function::InternalLinkage, "diffc.fn." + fn.name,
-                                   out_);
+  auto *f =
+      llvm::Function::Create(ty, llvm::Function::InternalLinkage, "diffc.fn." + fn.name, out_);
   f->addFnAttr(llvm::Attribute::NoUnwind);
   unsigned first = 1 + static_cast<unsigned>(fn.sizeParams.size());
   for (size_t i = 0; i < fn.params().size(); ++i) {
@@ -101,7 +101,8 @@ void ModuleLowering::lowerAll() {
 llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
   llvm::LLVMContext &c = context();
   llvm::Type *ptr = compat::ptrTy(c), *i64 = llvm::Type::getInt64Ty(c),
-             *i32 = llvm::Type::getInt32Ty(c), *vd = llvm::Type::getVoidTy(c);
+             *i32 = llvm::Type::getInt32Ty(c), *vd = llvm::Type::getVoidTy(c),
+             *dbl = llvm::Type::getDoubleTy(c);
   std::string_view n = name;
   llvm::FunctionType *ty = nullptr;
   if (n == "diffc_rt_alloc_slow")
@@ -114,6 +115,8 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
     ty = llvm::FunctionType::get(ptr, {ptr, ptr, i64}, false);
   else if (n == "diffc_rt_fail")
     ty = llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, i32, i64, i64, i64, i64}, false);
+  else if (n == "diffc_rt_nonfinite")
+    ty = llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, i32, ptr, i64, dbl, dbl, dbl}, false);
   else if (n == "diffc_rt_ipow")
     ty = llvm::FunctionType::get(i64, {i64, i64}, false);
   else
@@ -121,7 +124,7 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
   llvm::FunctionCallee callee = out_.getOrInsertFunction(name, ty);
   if (auto *f = llvm::dyn_cast<llvm::Function>(callee.getCallee())) {
     f->addFnAttr(llvm::Attribute::NoUnwind);
-    if (n == "diffc_rt_fail") {
+    if (n == "diffc_rt_fail" || n == "diffc_rt_nonfinite") {
       f->addFnAttr(llvm::Attribute::Cold);
       f->addFnAttr(llvm::Attribute::NoInline);
     }
@@ -149,8 +152,8 @@ llvm::Constant *ModuleLowering::cstring(const std::string &s) {
   if (it != strings_.end())
     return it->second;
   llvm::Constant *init = llvm::ConstantDataArray::getString(context(), s);
-  auto *g = new llvm::GlobalVariable(out_, init->getType(), true,
-                                     llvm::GlobalValue::PrivateLinkage, init, "diffc.str");
+  auto *g = new llvm::GlobalVariable(out_, init->getType(), true, llvm::GlobalValue::PrivateLinkage,
+                                     init, "diffc.str");
   g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
   strings_[s] = g;
   return g;
@@ -222,6 +225,18 @@ llvm::Function *ModuleLowering::emitEntry(const ir::Function &fn, const std::str
         a, b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(i8, a, offsetof(diffc_arena, chunk))),
         b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(i8, a, offsetof(diffc_arena, cur)))};
   };
+  if (opts_.checkNonFinite) {
+    // Everything but the result pointers.
+    std::vector<llvm::Value *> inputs(callArgs.begin(),
+                                      callArgs.end() - static_cast<long>(fn.resultTypes.size()));
+    llvm::Value *st = b.CreateCall(emitInputCheck(fn), inputs);
+    llvm::BasicBlock *bad = llvm::BasicBlock::Create(c, "badinput", f);
+    llvm::BasicBlock *ok = llvm::BasicBlock::Create(c, "inputs.ok", f);
+    b.CreateCondBr(b.CreateICmpEQ(st, llvm::ConstantInt::get(i32, 0)), ok, bad);
+    b.SetInsertPoint(bad);
+    b.CreateRet(st);
+    b.SetInsertPoint(ok);
+  }
   auto temp = markOf(offsetof(diffc_ctx, temp));
   auto tape = markOf(offsetof(diffc_ctx, tape));
   llvm::Value *status = b.CreateCall(implOf(fn), callArgs);

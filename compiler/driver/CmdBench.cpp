@@ -1,5 +1,6 @@
-// `diffc bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math]`: compiles F
-// and its gradient once, then times them interleaved in one process (forward, gradient, forward,
+// `diffc bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math] [--check-nan]`:
+// compiles F and its gradient once, then times them interleaved in one process (forward, gradient,
+// forward,
 // ...) so that both see the same machine state, and prints the medians as JSON:
 //   {"forward_ns": median, "gradient_ns": median, "ratio": gradient/forward, "runs": n,
 //    "tape_bytes": the tape memory the gradient holds at its peak}
@@ -98,6 +99,7 @@ int cmdBench(const Options &o) {
   }
   codegen::CodegenOptions opts;
   opts.fastMath = o.has("fast-math");
+  opts.checkNonFinite = o.has("check-nan");
   try {
     auto jm = codegen::JitModule::compile(engine, s.module, opts);
     std::vector<interp::Tensor> args = interp::bindInputs(*f, *inputs);

@@ -33,6 +33,7 @@ int cmdLlvm(const Options &o) {
   }
   codegen::CodegenOptions opts;
   opts.fastMath = o.has("fast-math");
+  opts.checkNonFinite = o.has("check-nan");
   try {
     std::cout << codegen::emitLLVM(*s.module, target->name, optimize, opts);
   } catch (const codegen::CodegenError &e) {

@@ -11,7 +11,8 @@ namespace {
 
 class InterpExecutor : public Executor {
 public:
-  explicit InterpExecutor(std::shared_ptr<const ir::Module> m) : m_(std::move(m)), in_(*m_) {}
+  InterpExecutor(std::shared_ptr<const ir::Module> m, interp::InterpreterOptions opts)
+      : m_(std::move(m)), in_(*m_, opts) {}
   std::vector<interp::Tensor> call(const ir::Function &fn,
                                    std::vector<interp::Tensor> args) override {
     return in_.call(fn, std::move(args));
@@ -40,7 +41,8 @@ private:
 
 std::unique_ptr<Executor> Executor::create(Session &s, const Options &o) {
   if (o.has("interp"))
-    return std::make_unique<InterpExecutor>(s.module);
+    return std::make_unique<InterpExecutor>(
+        s.module, interp::InterpreterOptions{.checkNonFinite = o.has("check-nan")});
   std::string error;
   auto engine = codegen::JitEngine::create(error);
   if (!engine) {
@@ -49,6 +51,7 @@ std::unique_ptr<Executor> Executor::create(Session &s, const Options &o) {
   }
   codegen::CodegenOptions opts;
   opts.fastMath = o.has("fast-math");
+  opts.checkNonFinite = o.has("check-nan");
   try {
     return std::make_unique<JitExecutor>(codegen::JitModule::compile(engine, s.module, opts));
   } catch (const codegen::CodegenError &e) {

@@ -18,11 +18,14 @@ commands:
   check FILE                          parse and type-check; diagnostics only
   ir FILE [--fn F] [--grad] [--jvp] [--wrt a,b] [--no-opt] [--dump-after=lower|ad|simplify]
                                       print the IR, or F's adjoint / tangent program
-  llvm FILE --fn F [--grad] [--wrt a,b] [--no-opt] [--fast-math]
+  llvm FILE --fn F [--grad] [--wrt a,b] [--no-opt] [--fast-math] [--check-nan]
                                       print the LLVM IR (optimized for this CPU unless --no-opt)
   run FILE --fn F [--grad] [--wrt a,b] [--inputs FILE.json|-] [--interp]
-        [--hessian | --jacobian]      compile and run; print JSON; --hessian / --jacobian add the
-                                      full matrix over the (--wrt) parameters' elements, flattened
+        [--hessian | --jacobian] [--check-nan]
+                                      compile and run; print JSON; --hessian / --jacobian add the
+                                      full matrix over the (--wrt) parameters' elements, flattened;
+                                      --check-nan stops at the first op (forward or adjoint) that
+                                      produces NaN or inf, with its operands
   gradcheck FILE --fn F [--inputs FILE.json] [--wrt a,b] [--tol T] [--seed S] [--sizes N=3,D=2]
                                       compare the gradient with central finite differences
   build FILE -o OUT.o [--header OUT.h] [--fn F,G] [--prefix P] [--wrt a,b] [--no-grad]
@@ -31,7 +34,7 @@ commands:
                                       F as symbol PF, and its gradient as PF_grad
   derive -e EXPR --wrt x[,y]          symbolic derivative of a scalar expression, simplified
                                       (`derive -e 'x^2*sin(x)' --wrt x`); one line per variable
-  bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math]
+  bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math] [--check-nan]
                                       time forward and gradient calls interleaved; print JSON
                                       {"forward_ns", "gradient_ns", "ratio", "runs"} (medians)
 )";

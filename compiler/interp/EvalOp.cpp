@@ -2,7 +2,9 @@
 #include "interp/Elementwise.h"
 #include "interp/Frame.h"
 #include "interp/Indexing.h"
+#include "interp/NonFiniteCheck.h"
 #include "interp/TensorOps.h"
+#include "ir/NonFinite.h"
 
 namespace diffc::interp::detail {
 
@@ -152,7 +154,14 @@ Values evalPure(Frame &f, const ir::Op &op, Values &ins) {
     if (ins.size() < 2)
       internalf("'{}' without a value operand", ir::opMnemonic(op.kind));
     auto ranges = rangesFor(f, op, ins, 2);
-    writeIndexed(mutableTensor(ins[0]), ranges, tensorOf(ins[1]), op.kind == OpKind::UpdateAdd);
+    Tensor &x = mutableTensor(ins[0]);
+    std::function<void(size_t, double, double)> added;
+    if (f.ctx.checkNonFinite && ir::checkedWhileUpdating(op))
+      added = [&](size_t flat, double old, double val) {
+        if (!std::isfinite(x.data[flat]))
+          reportNonFinite(f, op, static_cast<int64_t>(flat), x.data[flat], old, val);
+      };
+    writeIndexed(x, ranges, tensorOf(ins[1]), op.kind == OpKind::UpdateAdd, added);
     return {std::move(ins[0])};
   }
   case OpKind::TapeNew:

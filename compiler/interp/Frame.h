@@ -36,6 +36,8 @@ struct Context {
   unsigned depth = 0;
   /// Calls are refused when the stack pointer is below this (null: not known).
   const char *stackLimit = nullptr;
+  /// InterpreterOptions::checkNonFinite.
+  bool checkNonFinite = false;
 
   const LastUseInfo &infoFor(const ir::Function &fn) {
     auto it = infos.find(&fn);
@@ -67,8 +69,7 @@ bool hasType(const Frame &f, const ir::Type &t, const RtValue &v);
 /// (`result 0 of 'add'` when op is given).
 [[noreturn, gnu::cold, gnu::noinline]] void typeMismatch(const Frame &f, const ir::Type &t,
                                                          const RtValue &v, const char *what,
-                                                         size_t index,
-                                                         const ir::Op *op = nullptr);
+                                                         size_t index, const ir::Op *op = nullptr);
 /// `name` or `#i` for an unnamed parameter.
 std::string paramName(const ir::Function &fn, size_t i);
 

@@ -114,7 +114,8 @@ Tensor readIndexed(const Tensor &x, const std::vector<AxisRange> &ranges) {
   return out;
 }
 
-void writeIndexed(Tensor &x, const std::vector<AxisRange> &ranges, const Tensor &v, bool add) {
+void writeIndexed(Tensor &x, const std::vector<AxisRange> &ranges, const Tensor &v, bool add,
+                  const std::function<void(size_t flat, double old, double val)> &added) {
   std::vector<int64_t> part = indexShape(ranges);
   bool scalar = v.shape.empty();
   if (v.elem != x.elem || (!scalar && v.shape != part))
@@ -124,7 +125,10 @@ void writeIndexed(Tensor &x, const std::vector<AxisRange> &ranges, const Tensor 
                                     ir::shapeStr(part)));
   forEachIndexed(x.shape, ranges, [&](size_t k, size_t flat) {
     double val = v.data[scalar ? 0 : k];
-    x.data[flat] = add ? addElem(x.elem, x.data[flat], val) : val;
+    double old = x.data[flat];
+    x.data[flat] = add ? addElem(x.elem, old, val) : val;
+    if (added)
+      added(flat, old, val);
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include "interp/Tensor.h"
 
+#include <functional>
 #include <vector>
 
 namespace diffc::interp::detail {
@@ -33,6 +34,9 @@ Tensor readIndexed(const Tensor &x, const std::vector<AxisRange> &ranges);
 
 /// Replaces (add = false) or adds v to (add = true) the indexed part of x, in place. v has the
 /// indexed part's shape or is a scalar.
-void writeIndexed(Tensor &x, const std::vector<AxisRange> &ranges, const Tensor &v, bool add);
+/// With `added`, called after each addition with the flat index, the old element and v's element
+/// (`--check-nan` checks the sums there).
+void writeIndexed(Tensor &x, const std::vector<AxisRange> &ranges, const Tensor &v, bool add,
+                  const std::function<void(size_t flat, double old, double val)> &added = {});
 
 } // namespace diffc::interp::detail

@@ -4,6 +4,8 @@
 
 #include "interp/Elementwise.h"
 #include "interp/Frame.h"
+#include "interp/NonFiniteCheck.h"
+#include "ir/NonFinite.h"
 #include "ir/SizeInference.h"
 
 #include <cmath>
@@ -167,8 +169,8 @@ bool argumentFits(const ir::Function &callee, const std::vector<int64_t> &sizes,
 }
 
 [[noreturn, gnu::cold, gnu::noinline]] void badArgument(const ir::Function &callee,
-                                                        const std::vector<int64_t> &sizes,
-                                                        size_t i, const RtValue &v) {
+                                                        const std::vector<int64_t> &sizes, size_t i,
+                                                        const RtValue &v) {
   const ir::Type &t = callee.params()[i]->type;
   if (t.isTape || !v.tensor)
     internalf("call to '{}': argument {} is a {}", callee.name, i, v.tape ? "tape" : "tensor");
@@ -255,11 +257,18 @@ void runOp(Frame &f, const ir::Op &op) {
               ir::opMnemonic(op.kind));
   Values ins = readOperands(f, op);
   Values outs;
+  // Shared references keep the operands a report shows as they were (an op may not update them
+  // in place then).
+  bool checked =
+      f.ctx.checkNonFinite && ir::mayProduceNonFinite(op) && !ir::checkedWhileUpdating(op);
+  Values before = checked && ir::reportedOperands(op) ? ins : Values();
   try {
     outs = control ? evalControl(f, op, ins) : evalPure(f, op, ins);
   } catch (...) {
     rethrowAtOp(f, op);
   }
+  if (checked && !outs.empty())
+    checkResultFinite(f, op, outs[0], before);
   if (outs.size() != op.results.size())
     internalf("'{}' produced {} values for {} results", ir::opMnemonic(op.kind), outs.size(),
               op.results.size());
@@ -355,17 +364,19 @@ std::vector<Tensor> Interpreter::call(const ir::Function &fn, std::vector<Tensor
   ir::SizeBindingResult sizes = ir::inferSizes(fn, shapes);
   if (!sizes.ok())
     throw RuntimeError(sizes.error, fn.loc, fn.name);
+  if (opts_.checkNonFinite)
+    checkInputsFinite(fn, args);
   Values vals;
   for (Tensor &a : args)
     vals.push_back(RtValue::of(std::move(a)));
-  Context ctx{module_, {}, 1, stackLimitOfThisThread()};
+  Context ctx{module_, {}, 1, stackLimitOfThisThread(), opts_.checkNonFinite};
   Values res = runFunction(ctx, fn, std::move(sizes.sizes), std::move(vals));
   std::vector<Tensor> out;
   for (RtValue &r : res) {
     if (!r.tensor)
-      throw RuntimeError(fmt::format("function '{}' returns a tape, which cannot be passed out",
-                                     fn.name),
-                         fn.loc, fn.name);
+      throw RuntimeError(
+          fmt::format("function '{}' returns a tape, which cannot be passed out", fn.name), fn.loc,
+          fn.name);
     out.push_back(r.tensor.use_count() == 1 ? std::move(*r.tensor) : *r.tensor);
   }
   return out;

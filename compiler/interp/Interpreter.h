@@ -23,9 +23,17 @@
 
 namespace diffc::interp {
 
+struct InterpreterOptions {
+  /// `--check-nan`: a RuntimeError at the first op whose result holds NaN or an infinity (of the
+  /// ops ir/NonFinite.h lists), naming the op, its origin (forward / adjoint of ...), the element
+  /// and the operands there; and at a call whose float arguments hold one.
+  bool checkNonFinite = false;
+};
+
 class Interpreter {
 public:
-  explicit Interpreter(const ir::Module &m) : module_(m) {}
+  explicit Interpreter(const ir::Module &m, InterpreterOptions opts = {})
+      : module_(m), opts_(opts) {}
 
   /// Runs fn on args. Sizes are inferred with ir::inferSizes; a mismatch (and a wrong element
   /// type or argument count) throws RuntimeError naming the parameter and both shapes. Returns the
@@ -41,6 +49,7 @@ public:
 
 private:
   const ir::Module &module_;
+  InterpreterOptions opts_;
 };
 
 } // namespace diffc::interp

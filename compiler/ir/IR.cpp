@@ -92,6 +92,7 @@ Op *Builder::create(OpKind kind, std::vector<Value *> operands, std::vector<Type
   op->kind = kind;
   op->operands = std::move(operands);
   op->loc = loc_;
+  op->origin = origin_;
   op->parent = block_;
   for (unsigned i = 0; i < resultTypes.size(); ++i) {
     Value *v = fn_.newValue(std::move(resultTypes[i]), i == 0 ? resultName : std::string());

@@ -16,6 +16,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,10 +44,21 @@ struct Function;
 struct Value {
   uint32_t id = 0; // unique within its Function
   Type type;
-  std::string name; // source name where there is one ("w", "d_w"), else empty
-  Op *def = nullptr; // defining op, or null for a block argument
+  std::string name;            // source name where there is one ("w", "d_w"), else empty
+  Op *def = nullptr;           // defining op, or null for a block argument
   Block *ownerBlock = nullptr; // for block arguments
-  unsigned index = 0; // result index in def, or argument index in ownerBlock
+  unsigned index = 0;          // result index in def, or argument index in ownerBlock
+};
+
+/// Which computation an op belongs to, for reports about it (`--check-nan`): the program as
+/// written, or code AD derived from one of its ops. Not printed and not semantic.
+enum class Role : uint8_t { Forward, Adjoint, Tangent };
+
+struct Origin {
+  Role role = Role::Forward;
+  /// For derived code: the kind of the primal op it differentiates, when there is one (its
+  /// location is the op's `loc`).
+  std::optional<OpKind> primal;
 };
 
 /// Index modes for `index`, `update`, `update_add` (one per axis of the indexed tensor).
@@ -59,6 +71,7 @@ struct Op {
   std::vector<std::unique_ptr<Block>> regions;
   Block *parent = nullptr;
   SourceLoc loc;
+  Origin origin;
 
   // Attributes; which ones an op uses is documented in Ops.def.
   double fval = 0;
@@ -145,6 +158,9 @@ public:
   Block *insertionBlock() const { return block_; }
   void setLoc(SourceLoc loc) { loc_ = loc; }
   SourceLoc loc() const { return loc_; }
+  /// The origin given to ops created from now on (forward code until set).
+  void setOrigin(Origin o) { origin_ = o; }
+  Origin origin() const { return origin_; }
 
   /// A new op with results of the given types, appended to the insertion block.
   Op *create(OpKind kind, std::vector<Value *> operands, std::vector<Type> resultTypes,
@@ -164,6 +180,7 @@ private:
   Function &fn_;
   Block *block_ = nullptr;
   SourceLoc loc_;
+  Origin origin_;
 };
 
 /// Calls f on every op nested in block (pre-order, regions included).

@@ -45,6 +45,7 @@ std::unique_ptr<Op> cloneOp(const Op &op, Function &fn, ValueMap &map, const Clo
   auto copy = std::make_unique<Op>();
   copy->kind = op.kind;
   copy->loc = op.loc;
+  copy->origin = op.origin;
   copy->fval = op.fval;
   copy->ival = op.ival;
   copy->ints = op.ints;

@@ -3,6 +3,7 @@
 // and anything that is a runtime error there is left for the runtime to report.
 #include "passes/SimplifyRules.h"
 
+#include <algorithm>
 #include <cmath>
 #include <math.h> // lgamma_r, lgammaf_r
 #include <type_traits>
@@ -422,6 +423,11 @@ bool foldConstant(Op &op) {
     }
   }
   if (!r || r->elem != rt.elem)
+    return false;
+  // NaN or inf from finite constants (log(0.0), 1.0 / 0.0) stays an op, so that --check-nan can
+  // report it at run time like any other.
+  auto finite = [](const Scalar &x) { return !isFloat(x.elem) || std::isfinite(x.f); };
+  if (!finite(*r) && std::all_of(ins.begin(), ins.end(), finite))
     return false;
   makeConstant(op, *r);
   return true;

@@ -43,6 +43,7 @@ Value *buildLoops(Function &fn, const Op &map, const Op &sum, Block &tmp) {
   Builder b(fn);
   b.setInsertionBlock(&tmp);
   b.setLoc(sum.loc);
+  b.setOrigin(sum.origin);
   ElemType e = sum.result()->type.elem;
   Value *acc = e == ElemType::I64 ? b.constI64(0) : b.constF64(0.0, e);
   Value *lo = b.constI64(0);

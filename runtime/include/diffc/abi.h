@@ -46,8 +46,23 @@ typedef enum diffc_status {
   DIFFC_ERR_CAST = 9,          /* a = the bits of the double that has no i64 value */
   DIFFC_ERR_EMPTY = 10,        /* a reduction with no identity (max, min, argmax) of no elements */
   DIFFC_ERR_INTERNAL = 11,
-  DIFFC_ERR_DEPTH = 12 /* a = the call depth limit (unbounded recursion?) */
+  DIFFC_ERR_DEPTH = 12, /* a = the call depth limit (unbounded recursion?) */
+  /* Only from code compiled with the non-finite check (`--check-nan`, Options::check_nan): */
+  DIFFC_ERR_NONFINITE = 13,      /* an op produced NaN or +-inf: a = flat element index (-1 for a
+                                    scalar), b = the value, c and d = the first site->operands operands
+                                    at that element (doubles stored as their bits) */
+  DIFFC_ERR_NONFINITE_INPUT = 14 /* an argument is NaN or +-inf: a = flat element index (-1 for a
+                                    scalar), b = the value (bits); site->names[0] = the parameter */
 } diffc_status;
+
+/* The op a non-finite check sits after (static data of the compiled code). */
+typedef struct diffc_site {
+  const char *op;     /* mnemonic of the op ("log"); "" for an input */
+  const char *origin; /* "forward", "adjoint of sqrt", "tangent of exp", ... */
+  int32_t operands;   /* how many operand values the error record holds (0-2) */
+  int32_t reserved;
+  const char *names[2]; /* the operands' source names ("" when unnamed) */
+} diffc_site;
 
 /* What went wrong and where. Strings are static (they live as long as the compiled code). */
 typedef struct diffc_error {
@@ -55,8 +70,9 @@ typedef struct diffc_error {
   int32_t line; /* 1-based source position of the faulting operation; 0 when unknown */
   int32_t col;
   int32_t reserved;
-  const char *function; /* the diffc function where it happened */
-  int64_t a, b, c, d;   /* code-specific values, see diffc_status */
+  const char *function;   /* the diffc function where it happened */
+  int64_t a, b, c, d;     /* code-specific values, see diffc_status */
+  const diffc_site *site; /* DIFFC_ERR_NONFINITE*: the op; otherwise NULL */
 } diffc_error;
 
 typedef struct diffc_chunk diffc_chunk;
@@ -108,8 +124,12 @@ diffc_tape *diffc_rt_tape_clone(diffc_ctx *ctx, const diffc_tape *tape, int64_t 
 /* base^exp for i64 (a negative exp truncates 1/base^|exp|; base != 0 then). */
 int64_t diffc_rt_ipow(int64_t base, int64_t exp);
 /* Fills ctx->error; returns `code`. */
-int32_t diffc_rt_fail(diffc_ctx *ctx, int32_t code, const char *function, int32_t line,
-                      int32_t col, int64_t a, int64_t b, int64_t c, int64_t d);
+int32_t diffc_rt_fail(diffc_ctx *ctx, int32_t code, const char *function, int32_t line, int32_t col,
+                      int64_t a, int64_t b, int64_t c, int64_t d);
+/* Fills ctx->error for a non-finite value (DIFFC_ERR_NONFINITE or _INPUT); returns `code`. */
+int32_t diffc_rt_nonfinite(diffc_ctx *ctx, int32_t code, const char *function, int32_t line,
+                           int32_t col, const diffc_site *site, int64_t index, double value,
+                           double x, double y);
 
 #ifdef __cplusplus
 }

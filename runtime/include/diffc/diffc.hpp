@@ -140,6 +140,10 @@ struct ModuleImpl;
 struct Options {
   unsigned opt_level = 2; // LLVM -O level
   bool fast_math = false; // reassociate floating point (results differ in the last bits)
+  /// Stop at the first operation (forward or in a gradient) that produces NaN or inf, and at
+  /// arguments that hold one: the call throws Error naming the op, its source location, the
+  /// element and its operands (`diffc run --check-nan`). Slower; off by default.
+  bool check_nan = false;
 };
 
 /// A compiled source file.

@@ -53,4 +53,8 @@ llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> createHostJit(unsigned optLeve
 /// Writes m as a native object file; returns an error message or empty.
 std::string emitObject(llvm::Module &m, llvm::TargetMachine &tm, const std::string &path);
 
+/// m as a native object file in memory (the JIT's code); an error message or empty.
+std::string emitObjectBuffer(llvm::Module &m, llvm::TargetMachine &tm,
+                             llvm::SmallVectorImpl<char> &out);
+
 } // namespace diffc::codegen::compat

@@ -13,8 +13,8 @@ namespace {
 const std::set<std::string> kValued = {"fn",  "wrt",        "inputs", "o",     "header",
                                        "e",   "tol",        "seed",   "sizes", "runs",
                                        "opt", "dump-after", "prefix", "cpu"};
-const std::set<std::string> kSwitches = {"grad", "jvp",     "no-opt",  "interp",  "fast-math",
-                                         "help", "no-grad", "hessian", "jacobian"};
+const std::set<std::string> kSwitches = {"grad", "jvp",     "no-opt",  "interp",   "fast-math",
+                                         "help", "no-grad", "hessian", "jacobian", "no-cache"};
 } // namespace
 
 bool Options::has(const std::string &name) const {

@@ -21,7 +21,8 @@ commands:
   llvm FILE --fn F [--grad] [--wrt a,b] [--no-opt] [--fast-math]
                                       print the LLVM IR (optimized for this CPU unless --no-opt)
   run FILE --fn F [--grad] [--wrt a,b] [--inputs FILE.json|-] [--interp]
-        [--hessian | --jacobian]      compile and run; print JSON; --hessian / --jacobian add the
+        [--hessian | --jacobian] [--no-cache]
+                                      compile and run; print JSON; --hessian / --jacobian add the
                                       full matrix over the (--wrt) parameters' elements, flattened
   gradcheck FILE --fn F [--inputs FILE.json] [--wrt a,b] [--tol T] [--seed S] [--sizes N=3,D=2]
                                       compare the gradient with central finite differences
@@ -31,7 +32,7 @@ commands:
                                       F as symbol PF, and its gradient as PF_grad
   derive -e EXPR --wrt x[,y]          symbolic derivative of a scalar expression, simplified
                                       (`derive -e 'x^2*sin(x)' --wrt x`); one line per variable
-  bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math]
+  bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math] [--no-cache]
                                       time forward and gradient calls interleaved; print JSON
                                       {"forward_ns", "gradient_ns", "ratio", "runs"} (medians)
 )";

@@ -140,6 +140,10 @@ struct ModuleImpl;
 struct Options {
   unsigned opt_level = 2; // LLVM -O level
   bool fast_math = false; // reassociate floating point (results differ in the last bits)
+  /// Keep compiled machine code in the on-disk compile cache and reuse it (README "Compile
+  /// cache"); the environment variable DIFFC_CACHE=0 turns it off as well.
+  bool cache = true;
+  std::string cache_dir; // empty: $DIFFC_CACHE_DIR, $XDG_CACHE_HOME/diffc or ~/.cache/diffc
 };
 
 /// A compiled source file.

@@ -89,7 +89,10 @@ std::unique_ptr<llvm::MemoryBuffer> objectFor(BuiltModule &b, llvm::TargetMachin
       return hit;
     }
   }
-  compat::optimizeModule(*b.module, tm, opts.optLevel);
+  // No loop unrolling in the JIT: it doubles the code LLVM's back end must compile (cold compile
+  // of the MLP gradient 708 -> 439 ms) for about 2 % of run time (tests/bench/compile, README).
+  // Ahead-of-time objects keep the full pipeline.
+  compat::optimizeModule(*b.module, tm, opts.optLevel, /*unrollLoops=*/false);
   t.optimize = msSince(clock);
   llvm::SmallVector<char, 0> obj;
   if (std::string err = compat::emitObjectBuffer(*b.module, tm, obj); !err.empty())

@@ -26,6 +26,25 @@ struct CodegenOptions {
   /// followed by a check of its result, and entry points check their float arguments; a failure
   /// returns DIFFC_ERR_NONFINITE(_INPUT). Off, nothing is checked and nothing costs.
   bool checkNonFinite = false;
+  /// Directory of the compile cache (CompileCache.h); empty: no cache. JitModule only.
+  std::string cacheDir;
+};
+
+/// The compile cache's directory: empty (no cache) when !enabled or the environment variable
+/// DIFFC_CACHE is 0/off/no/false; else `dir` when given, else $DIFFC_CACHE_DIR, else
+/// $XDG_CACHE_HOME/diffc, else $HOME/.cache/diffc (empty without a home).
+std::string cacheDirFor(bool enabled, const std::string &dir = {});
+
+/// Where JitModule::compile spent its time, in milliseconds (tests/bench/compile).
+struct CompileTimings {
+  double lower = 0;    // diffc IR -> LLVM IR, verified
+  double key = 0;      // the cache key (bitcode + hash); 0 without a cache
+  double load = 0;     // reading a cache entry (hit or miss)
+  double optimize = 0; // LLVM's pass pipeline (0 on a hit)
+  double codegen = 0;  // machine code (0 on a hit)
+  double store = 0;    // writing the cache entry (0 on a hit)
+  double link = 0;     // adding the object to the JIT and looking up the entry points
+  bool cacheHit = false;
 };
 
 /// LLVM could not compile or load something (not a problem of the user's program).
@@ -111,15 +130,20 @@ int64_t threadTapeBytes();
 /// the destructor). Calling compiled functions is thread-safe given one diffc_ctx per thread.
 class JitModule {
 public:
-  /// Compiles every function of m (which must pass the verifier). Throws CodegenError.
+  /// Compiles m (which must pass the verifier) with an entry point for each function named in
+  /// `entries` (empty: every function that can have one); the others are compiled only as far as
+  /// those call them. With opts.cacheDir, machine code comes from / goes to the compile cache.
+  /// Throws CodegenError.
   static std::unique_ptr<JitModule> compile(std::shared_ptr<JitEngine> engine,
                                             std::shared_ptr<const ir::Module> m,
-                                            const CodegenOptions &opts = {});
+                                            const CodegenOptions &opts = {},
+                                            const std::vector<std::string> &entries = {});
   ~JitModule();
   JitModule(const JitModule &) = delete;
   JitModule &operator=(const JitModule &) = delete;
 
   const ir::Module &module() const { return *module_; }
+  const CompileTimings &timings() const { return timings_; }
   /// The entry point of function `name`; null when there is none (or it takes tapes).
   EntryFn entry(std::string_view name) const;
 
@@ -139,6 +163,7 @@ private:
   std::shared_ptr<const ir::Module> module_;
   struct Loaded;
   std::unique_ptr<Loaded> loaded_;
+  CompileTimings timings_;
 };
 
 /// This thread's reusable context for calling compiled code (created on first use, destroyed

@@ -75,7 +75,7 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> cpuTargetMachine(const std:
   return jtmb->createTargetMachine();
 }
 
-void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel) {
+void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel, bool unrollLoops) {
   m.setDataLayout(tm.createDataLayout());
   m.setTargetTriple(tm.getTargetTriple().str());
   // Give every function the host CPU so the vectoriser's cost model sees its vector units.
@@ -92,6 +92,7 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel)
   llvm::PipelineTuningOptions pto;
   pto.LoopVectorization = optLevel >= 2;
   pto.SLPVectorization = optLevel >= 2;
+  pto.LoopUnrolling = unrollLoops;
   llvm::PassBuilder pb(&tm, pto);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
@@ -123,15 +124,29 @@ llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> createHostJit(unsigned optLeve
   return jit;
 }
 
+namespace {
+std::string emitTo(llvm::Module &m, llvm::TargetMachine &tm, llvm::raw_pwrite_stream &out) {
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, out, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return "this target cannot emit object files";
+  pm.run(m);
+  return {};
+}
+} // namespace
+
+std::string emitObjectBuffer(llvm::Module &m, llvm::TargetMachine &tm,
+                             llvm::SmallVectorImpl<char> &out) {
+  llvm::raw_svector_ostream os(out);
+  return emitTo(m, tm, os);
+}
+
 std::string emitObject(llvm::Module &m, llvm::TargetMachine &tm, const std::string &path) {
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
   if (ec)
     return "cannot open " + path + ": " + ec.message();
-  llvm::legacy::PassManager pm;
-  if (tm.addPassesToEmitFile(pm, out, nullptr, llvm::CodeGenFileType::ObjectFile))
-    return "this target cannot emit object files";
-  pm.run(m);
+  if (std::string err = emitTo(m, tm, out); !err.empty())
+    return err;
   out.flush();
   if (out.has_error())
     return "cannot write " + path;

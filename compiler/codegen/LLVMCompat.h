@@ -44,13 +44,19 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine(unsigned 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> cpuTargetMachine(const std::string &cpu,
                                                                       unsigned optLevel);
 
-/// Runs the new pass manager's default per-module pipeline (O0-O3) with tm's cost model.
-void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel);
+/// Runs the new pass manager's default per-module pipeline (O0-O3) with tm's cost model;
+/// without `unrollLoops`, the loop unrollers stay off (the vectoriser still interleaves).
+void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel,
+                    bool unrollLoops = true);
 
 /// An LLJIT for the host CPU at the given codegen optimisation level.
 llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> createHostJit(unsigned optLevel);
 
 /// Writes m as a native object file; returns an error message or empty.
 std::string emitObject(llvm::Module &m, llvm::TargetMachine &tm, const std::string &path);
+
+/// m as a native object file in memory (the JIT's code); an error message or empty.
+std::string emitObjectBuffer(llvm::Module &m, llvm::TargetMachine &tm,
+                             llvm::SmallVectorImpl<char> &out);
 
 } // namespace diffc::codegen::compat

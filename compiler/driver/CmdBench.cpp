@@ -1,12 +1,13 @@
-// `diffc bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math] [--check-nan]`:
-// compiles F and its gradient once, then times them interleaved in one process (forward, gradient,
-// forward,
-// ...) so that both see the same machine state, and prints the medians as JSON:
+// `diffc bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math] [--check-nan]
+// [--no-cache]`: compiles F and its gradient once, then times them interleaved in one process
+// (forward, gradient, forward, ...) so that both see the same machine state, and prints the medians
+// as JSON:
 //   {"forward_ns": median, "gradient_ns": median, "ratio": gradient/forward, "runs": n,
 //    "tape_bytes": the tape memory the gradient holds at its peak}
 // A function without a scalar float result has no gradient: gradient_ns and ratio are null.
 #include "codegen/Codegen.h"
 #include "driver/Commands.h"
+#include "driver/Executor.h"
 #include "driver/Inputs.h"
 #include "driver/Pipeline.h"
 #include "interp/JsonIO.h"
@@ -97,11 +98,8 @@ int cmdBench(const Options &o) {
     reportError("diffc bench", fmt::format("cannot start the LLVM JIT: {}", error));
     return 1;
   }
-  codegen::CodegenOptions opts;
-  opts.fastMath = o.has("fast-math");
-  opts.checkNonFinite = o.has("check-nan");
   try {
-    auto jm = codegen::JitModule::compile(engine, s.module, opts);
+    auto jm = codegen::JitModule::compile(engine, s.module, jitOptions(o));
     std::vector<interp::Tensor> args = interp::bindInputs(*f, *inputs);
     auto fwd = jm->prepare(f->name, args);
     std::unique_ptr<codegen::PreparedCall> grad = g ? jm->prepare(g->name, args) : nullptr;

@@ -39,6 +39,14 @@ private:
 
 } // namespace
 
+codegen::CodegenOptions jitOptions(const Options &o) {
+  codegen::CodegenOptions opts;
+  opts.fastMath = o.has("fast-math");
+  opts.checkNonFinite = o.has("check-nan");
+  opts.cacheDir = codegen::cacheDirFor(!o.has("no-cache"));
+  return opts;
+}
+
 std::unique_ptr<Executor> Executor::create(Session &s, const Options &o) {
   if (o.has("interp"))
     return std::make_unique<InterpExecutor>(
@@ -49,11 +57,9 @@ std::unique_ptr<Executor> Executor::create(Session &s, const Options &o) {
     reportError("diffc", fmt::format("cannot start the LLVM JIT: {} (use --interp)", error));
     return nullptr;
   }
-  codegen::CodegenOptions opts;
-  opts.fastMath = o.has("fast-math");
-  opts.checkNonFinite = o.has("check-nan");
   try {
-    return std::make_unique<JitExecutor>(codegen::JitModule::compile(engine, s.module, opts));
+    return std::make_unique<JitExecutor>(
+        codegen::JitModule::compile(engine, s.module, jitOptions(o)));
   } catch (const codegen::CodegenError &e) {
     reportError("diffc", fmt::format("LLVM code generation failed: {}", e.what()));
     return nullptr;

@@ -3,6 +3,7 @@
 // as interp::RuntimeError with the source location, so commands do not care which one runs.
 #pragma once
 
+#include "codegen/Codegen.h"
 #include "driver/Options.h"
 #include "driver/Pipeline.h"
 #include "interp/Tensor.h"
@@ -11,6 +12,9 @@
 #include <vector>
 
 namespace diffc::driver {
+
+/// The JIT's options from the command line: --fast-math, and the compile cache unless --no-cache.
+codegen::CodegenOptions jitOptions(const Options &o);
 
 class Executor {
 public:

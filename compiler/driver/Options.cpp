@@ -13,8 +13,9 @@ namespace {
 const std::set<std::string> kValued = {"fn",  "wrt",        "inputs", "o",     "header",
                                        "e",   "tol",        "seed",   "sizes", "runs",
                                        "opt", "dump-after", "prefix", "cpu"};
-const std::set<std::string> kSwitches = {"grad", "jvp",     "no-opt",  "interp",   "fast-math",
-                                         "help", "no-grad", "hessian", "jacobian", "check-nan"};
+const std::set<std::string> kSwitches = {"grad",      "jvp",       "no-opt",  "interp",
+                                         "fast-math", "help",      "no-grad", "hessian",
+                                         "jacobian",  "check-nan", "no-cache"};
 } // namespace
 
 bool Options::has(const std::string &name) const {

@@ -21,7 +21,7 @@ commands:
   llvm FILE --fn F [--grad] [--wrt a,b] [--no-opt] [--fast-math] [--check-nan]
                                       print the LLVM IR (optimized for this CPU unless --no-opt)
   run FILE --fn F [--grad] [--wrt a,b] [--inputs FILE.json|-] [--interp]
-        [--hessian | --jacobian] [--check-nan]
+        [--hessian | --jacobian] [--check-nan] [--no-cache]
                                       compile and run; print JSON; --hessian / --jacobian add the
                                       full matrix over the (--wrt) parameters' elements, flattened;
                                       --check-nan stops at the first op (forward or adjoint) that
@@ -34,7 +34,7 @@ commands:
                                       F as symbol PF, and its gradient as PF_grad
   derive -e EXPR --wrt x[,y]          symbolic derivative of a scalar expression, simplified
                                       (`derive -e 'x^2*sin(x)' --wrt x`); one line per variable
-  bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math] [--check-nan]
+  bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math] [--check-nan] [--no-cache]
                                       time forward and gradient calls interleaved; print JSON
                                       {"forward_ns", "gradient_ns", "ratio", "runs"} (medians)
 )";

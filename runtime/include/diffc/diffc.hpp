@@ -144,6 +144,10 @@ struct Options {
   /// arguments that hold one: the call throws Error naming the op, its source location, the
   /// element and its operands (`diffc run --check-nan`). Slower; off by default.
   bool check_nan = false;
+  /// Keep compiled machine code in the on-disk compile cache and reuse it (README "Compile
+  /// cache"); the environment variable DIFFC_CACHE=0 turns it off as well.
+  bool cache = true;
+  std::string cache_dir; // empty: $DIFFC_CACHE_DIR, $XDG_CACHE_HOME/diffc or ~/.cache/diffc
 };
 
 /// A compiled source file.

@@ -38,6 +38,9 @@ struct ModuleImpl {
   std::shared_ptr<JitImpl> jit;
   std::string name, source;
   Options opts;
+  std::shared_ptr<const ir::Module> ir; // the checked source, for the names of its functions
+  /// The source's own functions, compiled on the first Module::function call (under mu): a
+  /// program that only asks for gradients never compiles them.
   std::shared_ptr<codegen::JitModule> main;
   std::mutex mu;
   /// Gradients, VJPs and JVPs, compiled on first request.

@@ -22,6 +22,7 @@ codegen::CodegenOptions codegenOptions(const Options &o) {
   c.optLevel = o.opt_level;
   c.fastMath = o.fast_math;
   c.checkNonFinite = o.check_nan;
+  c.cacheDir = codegen::cacheDirFor(o.cache, o.cache_dir);
   return c;
 }
 
@@ -96,28 +97,44 @@ Module Jit::compile_string(std::string_view source, const std::string &name,
   mi->name = name;
   mi->source = std::string(source);
   mi->opts = opts;
-  try {
-    mi->main = codegen::JitModule::compile(impl_->engine, frontEnd(name, mi->source),
-                                           codegenOptions(opts));
-  } catch (const codegen::CodegenError &e) {
-    throw Error(std::string("diffc: ") + e.what());
-  } catch (const InternalError &e) {
-    throw Error(std::string("diffc: internal compiler error: ") + e.what());
-  }
+  mi->ir = frontEnd(name, mi->source); // diagnostics now, machine code on first use
   Module m;
   m.impl_ = mi;
   return m;
 }
 
+namespace {
+/// Compiles and loads m (CodegenError / InternalError become diffc::Error).
+std::shared_ptr<codegen::JitModule> loadModule(const ModuleImpl &mi,
+                                               std::shared_ptr<const ir::Module> m,
+                                               const std::vector<std::string> &entries = {}) {
+  try {
+    return codegen::JitModule::compile(mi.jit->engine, std::move(m), codegenOptions(mi.opts),
+                                       entries);
+  } catch (const codegen::CodegenError &e) {
+    throw Error(std::string("diffc: ") + e.what());
+  } catch (const InternalError &e) {
+    throw Error(std::string("diffc: internal compiler error: ") + e.what());
+  }
+}
+} // namespace
+
 Function Module::function(std::string_view name) const {
+  std::shared_ptr<codegen::JitModule> main;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (!impl_->main)
+      impl_->main = loadModule(*impl_, impl_->ir);
+    main = impl_->main;
+  }
   Function f;
-  f.impl_ = makeFunction(impl_->main, name);
+  f.impl_ = makeFunction(main, name);
   return f;
 }
 
 std::vector<std::string> Module::function_names() const {
   std::vector<std::string> out;
-  for (const auto &f : impl_->main->module().functions)
+  for (const auto &f : impl_->ir->functions)
     out.push_back(f->name);
   return out;
 }
@@ -160,14 +177,8 @@ std::shared_ptr<FunctionImpl> derived(ModuleImpl &mi, Derivative kind, std::stri
   } catch (const InternalError &e) {
     throw Error(std::string("diffc: internal compiler error in AD: ") + e.what());
   }
-  std::shared_ptr<codegen::JitModule> jm;
-  try {
-    jm = codegen::JitModule::compile(mi.jit->engine, m, codegenOptions(mi.opts));
-  } catch (const codegen::CodegenError &e) {
-    throw Error(std::string("diffc: ") + e.what());
-  } catch (const InternalError &e) {
-    throw Error(std::string("diffc: internal compiler error: ") + e.what());
-  }
+  // Only the derivative gets an entry point: the functions it does not call are not compiled.
+  std::shared_ptr<codegen::JitModule> jm = loadModule(mi, m, {d->name});
   std::shared_ptr<FunctionImpl> f = makeFunction(jm, d->name);
   mi.derived[key] = f;
   return f;

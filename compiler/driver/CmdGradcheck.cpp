@@ -50,11 +50,12 @@ std::optional<std::vector<int64_t>> givenSizes(const ir::Function &fn, const Opt
 }
 
 /// Random arguments for fn at the given sizes: floats uniform in [-1, 1] (in [0.1, 1] when
-/// `positive`), integers 0. Nullopt when some parameter has no valid shape at these sizes (a
-/// negative affine dim).
+/// `positive`), integers all `integer` (0 by default: a valid index). Nullopt when some parameter
+/// has no valid shape at these sizes (a negative affine dim).
 std::optional<std::vector<interp::Tensor>> randomArgs(const ir::Function &fn,
                                                       const std::vector<int64_t> &sizes,
-                                                      uint64_t seed, bool positive = false) {
+                                                      uint64_t seed, bool positive = false,
+                                                      int64_t integer = 0) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(positive ? 0.1 : -1.0, 1.0);
   std::vector<interp::Tensor> args;
@@ -66,6 +67,8 @@ std::optional<std::vector<interp::Tensor>> randomArgs(const ir::Function &fn,
     if (p->type.isFloat())
       for (double &x : t.data)
         x = p->type.elem == ir::ElemType::F32 ? static_cast<float>(u(rng)) : u(rng);
+    else if (p->type.elem == ir::ElemType::I64)
+      std::fill(t.data.begin(), t.data.end(), static_cast<double>(integer));
     args.push_back(std::move(t));
   }
   return args;
@@ -313,9 +316,9 @@ int cmdGradcheck(const Options &o) {
   if (!o.get("inputs")) {
     // Random inputs can miss the program's domain: a fault (sizes tied together in ways the types
     // cannot say, like gmm's T = D (D + 1) / 2) or a value or gradient that is not finite (log of
-    // a negative number). Then look for a usable point: positive floats first, then other sizes
-    // (unless --sizes fixed them, see sizeCandidates). If there is none, the first point stands
-    // and its fault or failure is reported below.
+    // a negative number, x / n with an integer n = 0). Then look for a usable point: integers 1
+    // and 2, positive floats, then other sizes (unless --sizes fixed them, see sizeCandidates).
+    // If there is none, the first point stands and its fault or failure is reported below.
     auto usable = [&](const std::vector<interp::Tensor> &args) {
       try {
         if (!std::isfinite(in.call(*f, args)[0].item()))
@@ -337,22 +340,27 @@ int cmdGradcheck(const Options &o) {
         for (auto &c : sizeCandidates(f->sizeParams.size()))
           tries.push_back(std::move(c));
       bool found = false;
+      bool hasIntegers = std::any_of(f->params().begin(), f->params().end(), [](ir::Value *p) {
+        return p->type.elem == ir::ElemType::I64;
+      });
       for (size_t k = 0; k < tries.size() && !found; ++k)
-        for (bool positive : {false, true}) {
-          if (k == 0 && !positive)
-            continue; // the point already tried
-          auto r = randomArgs(*f, tries[k], seed, positive);
-          if (!r || !usable(*r))
-            continue;
-          x = std::move(*r);
-          std::string named;
-          for (size_t i = 0; i < tries[k].size(); ++i)
-            named += fmt::format("{}{}={}", i ? ", " : ", sizes ", f->sizeParams[i], tries[k][i]);
-          where = fmt::format("random inputs (seed {}{}{})", seed,
-                              positive ? ", floats in [0.1, 1]" : "", named);
-          found = true;
-          break;
-        }
+        for (int positive = 0; positive < 2 && !found; ++positive)
+          for (int64_t integer = 0; integer <= (hasIntegers ? 2 : 0); ++integer) {
+            if (k == 0 && !positive && !integer)
+              continue; // the point already tried
+            auto r = randomArgs(*f, tries[k], seed, positive, integer);
+            if (!r || !usable(*r))
+              continue;
+            x = std::move(*r);
+            std::string named;
+            for (size_t i = 0; i < tries[k].size(); ++i)
+              named += fmt::format("{}{}={}", i ? ", " : ", sizes ", f->sizeParams[i], tries[k][i]);
+            where = fmt::format("random inputs (seed {}{}{}{})", seed,
+                                positive ? ", floats in [0.1, 1]" : "",
+                                integer ? fmt::format(", integers {}", integer) : "", named);
+            found = true;
+            break;
+          }
     }
   }
   if (batch.empty())

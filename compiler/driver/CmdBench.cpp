@@ -4,7 +4,8 @@
 // as JSON:
 //   {"forward_ns": median, "gradient_ns": median, "ratio": gradient/forward, "runs": n,
 //    "tape_bytes": the tape memory the gradient holds at its peak}
-// A function without a scalar float result has no gradient: gradient_ns and ratio are null.
+// A function without a scalar float result has no gradient: gradient_ns and ratio are null. An
+// inputs array (a batch, as for run) is timed set by set and prints a JSON array of such objects.
 #include "codegen/Codegen.h"
 #include "driver/Commands.h"
 #include "driver/Executor.h"
@@ -88,48 +89,69 @@ int cmdBench(const Options &o) {
   std::string inputsName = o.get("inputs").value_or("<no inputs>");
   if (inputsName == "-")
     inputsName = "<stdin>";
-  if (!inputs->is_object()) {
-    reportError(inputsName, "bench needs one JSON object mapping parameter names to values");
+  // One object of inputs, or (as for run) an array of them: each is timed in turn and the output
+  // is a JSON array of the per-set results, in order.
+  const bool isBatch = inputs->is_array();
+  if (isBatch && inputs->empty()) {
+    reportError(inputsName, "the batch of input sets is empty");
     return 1;
   }
+  for (size_t k = 0; k < (isBatch ? inputs->size() : 1); ++k)
+    if (!(isBatch ? (*inputs)[k] : *inputs).is_object()) {
+      reportError(isBatch ? fmt::format("{}: input set {}", inputsName, k) : inputsName,
+                  "bench needs a JSON object mapping parameter names to values (or an array "
+                  "of them)");
+      return 1;
+    }
   std::string error;
   auto engine = codegen::JitEngine::create(error);
   if (!engine) {
     reportError("diffc bench", fmt::format("cannot start the LLVM JIT: {}", error));
     return 1;
   }
+  std::string where = inputsName;
   try {
     auto jm = codegen::JitModule::compile(engine, s.module, jitOptions(o));
-    std::vector<interp::Tensor> args = interp::bindInputs(*f, *inputs);
-    auto fwd = jm->prepare(f->name, args);
-    std::unique_ptr<codegen::PreparedCall> grad = g ? jm->prepare(g->name, args) : nullptr;
-    // Warm up (first-touch of the arena, caches) and check that both run cleanly; the tape
-    // storage one gradient call takes is its peak tape memory.
-    fwd->run();
-    int64_t tapeBytes = 0;
-    if (grad) {
-      int64_t before = codegen::threadTapeBytes();
-      grad->run();
-      tapeBytes = codegen::threadTapeBytes() - before;
+    std::vector<std::string> results;
+    for (size_t k = 0; k < (isBatch ? inputs->size() : 1); ++k) {
+      const nlohmann::json &set = isBatch ? (*inputs)[k] : *inputs;
+      where = isBatch ? fmt::format("{}: input set {}", inputsName, k) : inputsName;
+      std::vector<interp::Tensor> args = interp::bindInputs(*f, set);
+      auto fwd = jm->prepare(f->name, args);
+      std::unique_ptr<codegen::PreparedCall> grad = g ? jm->prepare(g->name, args) : nullptr;
+      // Warm up (first-touch of the arena, caches) and check that both run cleanly; the tape
+      // storage one gradient call takes is its peak tape memory.
+      fwd->run();
+      int64_t tapeBytes = 0;
+      if (grad) {
+        int64_t before = codegen::threadTapeBytes();
+        grad->run();
+        tapeBytes = codegen::threadTapeBytes() - before;
+      }
+      int fr = repsFor(*fwd), gr = grad ? repsFor(*grad) : 1;
+      std::vector<double> ft, gt;
+      auto start = Clock::now();
+      for (int i = 0; runs ? i < runs : i < 1000; ++i) {
+        ft.push_back(timeRuns(*fwd, fr));
+        if (grad)
+          gt.push_back(timeRuns(*grad, gr));
+        if (!runs && i + 1 >= 10 && Clock::now() - start > std::chrono::seconds(1))
+          break;
+      }
+      double fm = median(ft);
+      std::string gm = grad ? number(median(gt)) : "null";
+      std::string ratio = grad ? number(median(gt) / fm) : "null";
+      results.push_back(fmt::format("{{\"forward_ns\": {}, \"gradient_ns\": {}, \"ratio\": {}, "
+                                    "\"runs\": {}, \"tape_bytes\": {}}}",
+                                    number(fm), gm, ratio, ft.size(), tapeBytes));
     }
-    int fr = repsFor(*fwd), gr = grad ? repsFor(*grad) : 1;
-    std::vector<double> ft, gt;
-    auto start = Clock::now();
-    for (int i = 0; runs ? i < runs : i < 1000; ++i) {
-      ft.push_back(timeRuns(*fwd, fr));
-      if (grad)
-        gt.push_back(timeRuns(*grad, gr));
-      if (!runs && i + 1 >= 10 && Clock::now() - start > std::chrono::seconds(1))
-        break;
-    }
-    double fm = median(ft);
-    std::string gm = grad ? number(median(gt)) : "null";
-    std::string ratio = grad ? number(median(gt) / fm) : "null";
-    std::cout << fmt::format("{{\"forward_ns\": {}, \"gradient_ns\": {}, \"ratio\": {}, "
-                             "\"runs\": {}, \"tape_bytes\": {}}}\n",
-                             number(fm), gm, ratio, ft.size(), tapeBytes);
+    if (!isBatch)
+      std::cout << results[0] << "\n";
+    else
+      for (size_t k = 0; k < results.size(); ++k)
+        std::cout << (k ? " " : "[") << results[k] << (k + 1 < results.size() ? ",\n" : "]\n");
   } catch (const interp::InputError &e) {
-    reportError(inputsName, e.what());
+    reportError(where, e.what());
     return 1;
   } catch (const interp::RuntimeError &e) {
     reportRuntimeError(s, e);

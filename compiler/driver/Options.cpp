@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 namespace diffc::driver {
@@ -16,6 +17,38 @@ const std::set<std::string> kValued = {"fn",  "wrt",        "inputs", "o",     "
 const std::set<std::string> kSwitches = {"grad",      "jvp",       "no-opt",  "interp",
                                          "fast-math", "help",      "no-grad", "hessian",
                                          "jacobian",  "check-nan", "no-cache"};
+// The options each command reads (besides --help): another known option given to it would be
+// silently ignored (`run --tol`, `check --fn`), so it is an error too.
+const std::map<std::string, std::set<std::string>> kPerCommand = {
+    {"check", {}},
+    {"ir", {"fn", "grad", "jvp", "wrt", "no-opt", "dump-after"}},
+    {"llvm", {"fn", "grad", "wrt", "no-opt", "fast-math", "check-nan"}},
+    {"run",
+     {"fn", "grad", "wrt", "inputs", "interp", "hessian", "jacobian", "no-opt", "fast-math",
+      "check-nan", "no-cache"}},
+    {"gradcheck",
+     {"fn", "inputs", "wrt", "tol", "seed", "sizes", "interp", "fast-math", "no-cache"}},
+    {"build",
+     {"o", "header", "fn", "prefix", "wrt", "no-grad", "opt", "fast-math", "cpu", "no-opt"}},
+    {"derive", {"e", "wrt"}},
+    {"bench", {"fn", "inputs", "runs", "wrt", "fast-math", "check-nan", "no-cache"}},
+};
+
+/// The first option given that `command` does not read, as an error message (empty if none).
+std::string checkApplies(const Options &o) {
+  auto it = kPerCommand.find(o.command);
+  if (it == kPerCommand.end())
+    return {}; // an unknown command is reported by the caller
+  auto bad = [&](const std::string &name) { return name != "help" && !it->second.count(name); };
+  for (const std::string &name : o.switches)
+    if (bad(name))
+      return fmt::format("option '--{}' does not apply to 'diffc {}'", name, o.command);
+  for (const auto &[name, value] : o.values)
+    if (bad(name))
+      return fmt::format("option '{}{}' does not apply to 'diffc {}'", name.size() > 1 ? "--" : "-",
+                         name, o.command);
+  return {};
+}
 } // namespace
 
 bool Options::has(const std::string &name) const {
@@ -93,7 +126,7 @@ std::string parseOptions(int argc, char **argv, Options &out) {
       return fmt::format("unexpected argument '{}'", a);
     out.file = a;
   }
-  return {};
+  return checkApplies(out);
 }
 
 } // namespace diffc::driver

@@ -22,6 +22,10 @@ struct CodegenOptions {
   /// Lets LLVM reassociate and contract floating-point arithmetic (vectorised reductions, FMA).
   /// Results then differ from the interpreter in the last bits.
   bool fastMath = false;
+  /// Cap, in bytes, on the scratch memory (temporaries and tapes) one call of a JitModule's
+  /// functions may hold; 0: none. Not a code generation setting: JitModule applies it to the
+  /// context of every call (diffc_ctx_set_memory_limit), which fails with DIFFC_ERR_MEMORY_LIMIT.
+  int64_t maxMemory = 0;
 };
 
 /// LLVM could not compile or load something (not a problem of the user's program).
@@ -112,6 +116,8 @@ public:
   JitModule &operator=(const JitModule &) = delete;
 
   const ir::Module &module() const { return *module_; }
+  /// CodegenOptions::maxMemory of the compile.
+  int64_t maxMemory() const { return maxMemory_; }
   /// The entry point of function `name`; null when there is none (or it takes tapes).
   EntryFn entry(std::string_view name) const;
 
@@ -127,6 +133,7 @@ public:
 
 private:
   JitModule() = default;
+  int64_t maxMemory_ = 0;
   std::shared_ptr<JitEngine> engine_;
   std::shared_ptr<const ir::Module> module_;
   struct Loaded;

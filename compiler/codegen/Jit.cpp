@@ -72,6 +72,7 @@ std::unique_ptr<JitModule> JitModule::compile(std::shared_ptr<JitEngine> engine,
   std::unique_ptr<JitModule> out(new JitModule());
   out->engine_ = engine;
   out->module_ = m;
+  out->maxMemory_ = opts.maxMemory;
   out->loaded_ = std::make_unique<Loaded>();
   out->loaded_->tracker = jit.getMainJITDylib().createResourceTracker();
   llvm::orc::ThreadSafeModule tsm(std::move(b.module), std::move(b.context));

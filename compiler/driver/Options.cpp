@@ -12,7 +12,8 @@ namespace {
 // error instead.
 const std::set<std::string> kValued = {"fn",  "wrt",        "inputs", "o",     "header",
                                        "e",   "tol",        "seed",   "sizes", "runs",
-                                       "opt", "dump-after", "prefix", "cpu"};
+                                       "opt", "dump-after", "prefix", "cpu",
+                                       "max-memory"};
 const std::set<std::string> kSwitches = {"grad", "jvp",     "no-opt",  "interp",  "fast-math",
                                          "help", "no-grad", "hessian", "jacobian"};
 } // namespace

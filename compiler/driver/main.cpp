@@ -22,7 +22,8 @@ commands:
                                       print the LLVM IR (optimized for this CPU unless --no-opt)
   run FILE --fn F [--grad] [--wrt a,b] [--inputs FILE.json|-] [--interp]
         [--hessian | --jacobian]      compile and run; print JSON; --hessian / --jacobian add the
-                                      full matrix over the (--wrt) parameters' elements, flattened
+        [--max-memory BYTES]          full matrix over the (--wrt) parameters' elements, flattened;
+                                      --max-memory caps each call's scratch memory (K/M/G suffix)
   gradcheck FILE --fn F [--inputs FILE.json] [--wrt a,b] [--tol T] [--seed S] [--sizes N=3,D=2]
                                       compare the gradient with central finite differences
   build FILE -o OUT.o [--header OUT.h] [--fn F,G] [--prefix P] [--wrt a,b] [--no-grad]

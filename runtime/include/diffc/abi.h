@@ -46,7 +46,8 @@ typedef enum diffc_status {
   DIFFC_ERR_CAST = 9,          /* a = the bits of the double that has no i64 value */
   DIFFC_ERR_EMPTY = 10,        /* a reduction with no identity (max, min, argmax) of no elements */
   DIFFC_ERR_INTERNAL = 11,
-  DIFFC_ERR_DEPTH = 12 /* a = the call depth limit (unbounded recursion?) */
+  DIFFC_ERR_DEPTH = 12,       /* a = the call depth limit (unbounded recursion?) */
+  DIFFC_ERR_MEMORY_LIMIT = 13 /* a = bytes requested, b = the context's memory limit */
 } diffc_status;
 
 /* What went wrong and where. Strings are static (they live as long as the compiled code). */
@@ -60,6 +61,7 @@ typedef struct diffc_error {
 } diffc_error;
 
 typedef struct diffc_chunk diffc_chunk;
+typedef struct diffc_ctx diffc_ctx;
 
 /* A bump allocator over a list of chunks. `cur`/`end` are read and written by compiled code. */
 typedef struct diffc_arena {
@@ -67,6 +69,7 @@ typedef struct diffc_arena {
   char *end;
   diffc_chunk *chunk; /* the chunk cur points into; NULL before the first allocation */
   diffc_chunk *first;
+  diffc_ctx *ctx; /* the context holding this arena (its memory limit) */
 } diffc_arena;
 
 /* A tape: a stack of fixed-size entries, grown by doubling inside the tape arena. */
@@ -81,11 +84,20 @@ typedef struct diffc_ctx {
   diffc_arena tape; /* tapes and their entries: released at the end of a call */
   diffc_error error;
   int64_t depth; /* nesting of calls of recursive functions in the current call */
+  /* Memory: arena bytes (both arenas) the context holds, and an optional cap on them. */
+  int64_t memory_limit; /* 0: none; see diffc_ctx_set_memory_limit */
+  int64_t memory_held;
+  int32_t limit_hit; /* the last failed allocation was refused by the cap */
+  int32_t reserved2;
 } diffc_ctx;
 
 /* A fresh context; NULL when out of memory. */
 diffc_ctx *diffc_ctx_create(void);
 void diffc_ctx_destroy(diffc_ctx *ctx);
+/* Caps the arena memory (temporaries and tapes) the context may hold at `bytes`; 0 removes the
+ * cap. A call that needs more fails with DIFFC_ERR_MEMORY_LIMIT. Memory the context already holds
+ * is kept (and reused) even when it exceeds a cap set later. */
+void diffc_ctx_set_memory_limit(diffc_ctx *ctx, int64_t bytes);
 /* Bytes of arena memory the context holds (for tests and diagnostics). */
 int64_t diffc_ctx_reserved(const diffc_ctx *ctx);
 /* Renders `err` as a message ("index 7 is out of range for axis 0 of extent 3"), without the
@@ -105,8 +117,8 @@ diffc_tape *diffc_rt_tape_clone(diffc_ctx *ctx, const diffc_tape *tape, int64_t 
 /* base^exp for i64 (a negative exp truncates 1/base^|exp|; base != 0 then). */
 int64_t diffc_rt_ipow(int64_t base, int64_t exp);
 /* Fills ctx->error; returns `code`. */
-int32_t diffc_rt_fail(diffc_ctx *ctx, int32_t code, const char *function, int32_t line,
-                      int32_t col, int64_t a, int64_t b, int64_t c, int64_t d);
+int32_t diffc_rt_fail(diffc_ctx *ctx, int32_t code, const char *function, int32_t line, int32_t col,
+                      int64_t a, int64_t b, int64_t c, int64_t d);
 
 #ifdef __cplusplus
 }

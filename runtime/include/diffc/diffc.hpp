@@ -129,6 +129,9 @@ public:
   const std::string &name() const;
   std::vector<std::string> parameter_names() const;
   std::vector<std::string> result_names() const;
+  /// This function with another cap on the scratch memory (temporaries, tapes) of each call, in
+  /// bytes (0: none); a call that needs more throws Error ("memory limit ... exceeded").
+  Function with_max_memory(int64_t bytes) const;
 
 private:
   friend class Module;
@@ -140,6 +143,7 @@ struct ModuleImpl;
 struct Options {
   unsigned opt_level = 2; // LLVM -O level
   bool fast_math = false; // reassociate floating point (results differ in the last bits)
+  int64_t max_memory = 0; // cap on one call's scratch memory (temporaries, tapes), bytes; 0: none
 };
 
 /// A compiled source file.

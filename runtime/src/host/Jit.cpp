@@ -21,6 +21,7 @@ codegen::CodegenOptions codegenOptions(const Options &o) {
   codegen::CodegenOptions c;
   c.optLevel = o.opt_level;
   c.fastMath = o.fast_math;
+  c.maxMemory = o.max_memory;
   return c;
 }
 
@@ -53,8 +54,8 @@ std::shared_ptr<ir::Module> frontEnd(const std::string &name, const std::string 
       else
         ad::buildJvp(*m, *base, req.wrt);
     } catch (const ad::ADError &e) {
-      throw CompileError(fmt::format("{}:{}:{}: error: {}\n", name, req.loc.line, req.loc.col,
-                                     e.what()));
+      throw CompileError(
+          fmt::format("{}:{}:{}: error: {}\n", name, req.loc.line, req.loc.col, e.what()));
     }
   }
   passes::simplifyModule(*m);
@@ -126,10 +127,10 @@ namespace {
 enum class Derivative { Gradient, Vjp, Jvp };
 
 std::shared_ptr<FunctionImpl> derived(ModuleImpl &mi, Derivative kind, std::string_view name,
-                 const std::vector<std::string> &wrt) {
+                                      const std::vector<std::string> &wrt) {
   static const char *kinds[] = {"grad", "vjp", "jvp"};
-  std::string key = fmt::format("{}|{}|{}", kinds[static_cast<int>(kind)], name,
-                                fmt::join(wrt, ","));
+  std::string key =
+      fmt::format("{}|{}|{}", kinds[static_cast<int>(kind)], name, fmt::join(wrt, ","));
   std::lock_guard<std::mutex> lock(mi.mu);
   if (auto it = mi.derived.find(key); it != mi.derived.end())
     return it->second;
@@ -153,8 +154,8 @@ std::shared_ptr<FunctionImpl> derived(ModuleImpl &mi, Derivative kind, std::stri
       break;
     }
   } catch (const ad::ADError &e) {
-    std::string where = e.loc.valid() ? fmt::format("{}:{}:{}: ", mi.name, e.loc.line, e.loc.col)
-                                      : mi.name + ": ";
+    std::string where =
+        e.loc.valid() ? fmt::format("{}:{}:{}: ", mi.name, e.loc.line, e.loc.col) : mi.name + ": ";
     throw Error(where + "error: " + e.what());
   } catch (const InternalError &e) {
     throw Error(std::string("diffc: internal compiler error in AD: ") + e.what());

@@ -7,8 +7,14 @@
 
 extern "C" {
 
-int32_t diffc_rt_fail(diffc_ctx *ctx, int32_t code, const char *function, int32_t line,
-                      int32_t col, int64_t a, int64_t b, int64_t c, int64_t d) {
+int32_t diffc_rt_fail(diffc_ctx *ctx, int32_t code, const char *function, int32_t line, int32_t col,
+                      int64_t a, int64_t b, int64_t c, int64_t d) {
+  // An allocation the context's memory cap refused is reported as such (compiled code only sees a
+  // failed allocation).
+  if (code == DIFFC_ERR_OUT_OF_MEMORY && ctx->limit_hit) {
+    code = DIFFC_ERR_MEMORY_LIMIT;
+    b = ctx->memory_limit;
+  }
   ctx->error = diffc_error{code, line, col, 0, function, a, b, c, d};
   return code;
 }
@@ -21,17 +27,17 @@ size_t diffc_error_message(const diffc_error *e, char *buf, size_t n) {
     break;
   case DIFFC_ERR_INDEX:
     r = std::snprintf(buf, n,
-                      "index %" PRId64 " out of range for axis %" PRId64 " of size %" PRId64,
-                      e->a, e->c, e->b);
+                      "index %" PRId64 " out of range for axis %" PRId64 " of size %" PRId64, e->a,
+                      e->c, e->b);
     break;
   case DIFFC_ERR_SLICE:
-    r = std::snprintf(buf, n, "slice %" PRId64 ":%" PRId64 " out of range for axis %" PRId64
-                              " of size %" PRId64,
-                      e->a, e->a + e->b, e->c, e->d);
+    r = std::snprintf(
+        buf, n, "slice %" PRId64 ":%" PRId64 " out of range for axis %" PRId64 " of size %" PRId64,
+        e->a, e->a + e->b, e->c, e->d);
     break;
   case DIFFC_ERR_RESHAPE:
-    r = std::snprintf(buf, n, "cannot reshape %" PRId64 " elements to a shape of %" PRId64
-                              " elements",
+    r = std::snprintf(buf, n,
+                      "cannot reshape %" PRId64 " elements to a shape of %" PRId64 " elements",
                       e->a, e->b);
     break;
   case DIFFC_ERR_DIV_ZERO:
@@ -45,6 +51,11 @@ size_t diffc_error_message(const diffc_error *e, char *buf, size_t n) {
     break;
   case DIFFC_ERR_OUT_OF_MEMORY:
     r = std::snprintf(buf, n, "out of memory (allocating %" PRId64 " bytes)", e->a);
+    break;
+  case DIFFC_ERR_MEMORY_LIMIT:
+    r = std::snprintf(buf, n,
+                      "memory limit of %" PRId64 " bytes exceeded (allocating %" PRId64 " bytes)",
+                      e->b, e->a);
     break;
   case DIFFC_ERR_TAPE_EMPTY:
     r = std::snprintf(buf, n, "internal error: pop from an empty tape");

@@ -1,5 +1,4 @@
 #include "driver/Inputs.h"
-#include "driver/Pipeline.h"
 
 #include <fmt/format.h>
 
@@ -20,7 +19,7 @@ std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path)
   } else {
     std::ifstream in(*path, std::ios::binary);
     if (!in) {
-      reportError(*path, "cannot open inputs file");
+      std::cerr << fmt::format("{}: error: cannot open inputs file\n", *path);
       return std::nullopt;
     }
     std::ostringstream ss;

@@ -29,11 +29,11 @@ namespace {
 
 // Parameter names are shared between functions so that one input object binds to several.
 constexpr const char *kProgram = R"(
-fn scalars(x: f64, k: i64, b: bool, y: f32) -> f64 = x + f64(k) + f64(y) + select(b, 1.0, 0.0)
-fn vectors[N](x: f64[N], k: i64[N], b: bool[N]) -> f64 = sum(x) + f64(sum(k))
-fn matrix[N, M](w: f32[N, M], v: f64[M], y: f32) -> f32 = sum(w) + y
-fn affine[N](x: f64[N, N + 1], v: f64[2 * N], k: i64) -> f64 = sum(x) + sum(v) + f64(k)
-fn cube[A, B, C](x: f64[A, B, C], v: f64[C]) -> f64 = sum(x) + sum(v)
+fn scalars(x: f64, k: i64, b: bool, y: f32) -> f64 = x + f64(k) + f64(y) + select(b, 1.0, 0.0);
+fn vectors[N](x: f64[N], k: i64[N], b: bool[N]) -> f64 = sum(x) + f64(sum(k));
+fn matrix[N, M](w: f32[N, M], v: f64[M], y: f32) -> f32 = sum(w) + y;
+fn affine[N](x: f64[N, N + 1], v: f64[2 * N], k: i64) -> f64 = sum(x) + sum(v) + f64(k);
+fn cube[A, B, C](x: f64[A, B, C], v: f64[C]) -> f64 = sum(x) + sum(v);
 )";
 
 struct Fixture {

@@ -47,7 +47,8 @@ typedef enum diffc_status {
   DIFFC_ERR_EMPTY = 10,        /* a reduction with no identity (max, min, argmax) of no elements */
   DIFFC_ERR_INTERNAL = 11,
   DIFFC_ERR_DEPTH = 12,       /* a = the call depth limit (unbounded recursion?) */
-  DIFFC_ERR_MEMORY_LIMIT = 13 /* a = bytes requested, b = the context's memory limit */
+  DIFFC_ERR_MEMORY_LIMIT = 13, /* a = bytes requested, b = the context's memory limit */
+  DIFFC_ERR_TOO_LARGE = 14     /* a tensor's element or byte count overflows int64 */
 } diffc_status;
 
 /* What went wrong and where. Strings are static (they live as long as the compiled code). */

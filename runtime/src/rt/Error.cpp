@@ -57,6 +57,9 @@ size_t diffc_error_message(const diffc_error *e, char *buf, size_t n) {
                       "memory limit of %" PRId64 " bytes exceeded (allocating %" PRId64 " bytes)",
                       e->b, e->a);
     break;
+  case DIFFC_ERR_TOO_LARGE:
+    r = std::snprintf(buf, n, "tensor too large: its size in bytes overflows int64");
+    break;
   case DIFFC_ERR_TAPE_EMPTY:
     r = std::snprintf(buf, n, "internal error: pop from an empty tape");
     break;

@@ -55,8 +55,8 @@ void FnLowering::run() {
 llvm::Value *FnLowering::get(const ir::Value *v) const {
   auto it = vals_.find(v);
   if (it == vals_.end())
-    throw InternalError(fmt::format("codegen: value %{} of '{}' used before its definition", v->id,
-                                    fn.name));
+    throw InternalError(
+        fmt::format("codegen: value %{} of '{}' used before its definition", v->id, fn.name));
   return it->second;
 }
 
@@ -79,8 +79,8 @@ llvm::Value *FnLowering::dim(const ir::Dim &d) {
     llvm::Value *term = llvm::ConstantInt::get(i64, coef);
     for (uint32_t s : mono) {
       llvm::Value *size = F->getArg(1 + s);
-      term = (coef == 1 && term == llvm::ConstantInt::get(i64, 1)) ? size
-                                                                    : pb.CreateMul(term, size);
+      term =
+          (coef == 1 && term == llvm::ConstantInt::get(i64, 1)) ? size : pb.CreateMul(term, size);
     }
     sum = sum ? pb.CreateAdd(sum, term) : term;
   }

@@ -46,7 +46,7 @@ typedef enum diffc_status {
   DIFFC_ERR_CAST = 9,          /* a = the bits of the double that has no i64 value */
   DIFFC_ERR_EMPTY = 10,        /* a reduction with no identity (max, min, argmax) of no elements */
   DIFFC_ERR_INTERNAL = 11,
-  DIFFC_ERR_DEPTH = 12,       /* a = the call depth limit (unbounded recursion?) */
+  DIFFC_ERR_DEPTH = 12,        /* a = the call depth limit (unbounded recursion?) */
   DIFFC_ERR_MEMORY_LIMIT = 13, /* a = bytes requested, b = the context's memory limit */
   DIFFC_ERR_TOO_LARGE = 14     /* a tensor's element or byte count overflows int64 */
 } diffc_status;
@@ -96,8 +96,8 @@ typedef struct diffc_ctx {
 diffc_ctx *diffc_ctx_create(void);
 void diffc_ctx_destroy(diffc_ctx *ctx);
 /* Caps the arena memory (temporaries and tapes) the context may hold at `bytes`; 0 removes the
- * cap. A call that needs more fails with DIFFC_ERR_MEMORY_LIMIT. Memory the context already holds
- * is kept (and reused) even when it exceeds a cap set later. */
+ * cap. A call that needs more fails with DIFFC_ERR_MEMORY_LIMIT. Call it between calls only: when
+ * the context holds more than the new cap, it releases that memory first. */
 void diffc_ctx_set_memory_limit(diffc_ctx *ctx, int64_t bytes);
 /* Bytes of arena memory the context holds (for tests and diagnostics). */
 int64_t diffc_ctx_reserved(const diffc_ctx *ctx);

@@ -70,6 +70,16 @@ void diffc_ctx_destroy(diffc_ctx *ctx) {
 
 void diffc_ctx_set_memory_limit(diffc_ctx *ctx, int64_t bytes) {
   ctx->memory_limit = bytes > 0 ? bytes : 0;
+  // Between calls every chunk is free: drop them when they exceed the new cap, so that a call
+  // under the cap gets no more than the cap even on a context warmed by bigger calls.
+  if (bytes > 0 && ctx->memory_held > bytes) {
+    for (diffc_arena *a : {&ctx->temp, &ctx->tape}) {
+      freeChunks(a->first);
+      a->cur = a->end = nullptr;
+      a->chunk = a->first = nullptr;
+    }
+    ctx->memory_held = 0;
+  }
 }
 
 int64_t diffc_ctx_reserved(const diffc_ctx *ctx) {

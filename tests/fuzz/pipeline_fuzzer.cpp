@@ -206,7 +206,10 @@ void runPipeline(const std::string &text, bool generated) {
   std::shared_ptr<const ir::Module> shared(std::move(m));
   std::unique_ptr<codegen::JitModule> jit;
   try {
-    jit = codegen::JitModule::compile(engine(), shared);
+    // -O1: the optimiser is LLVM's; a cheaper pipeline leaves more time for our own stages.
+    codegen::CodegenOptions opts;
+    opts.optLevel = 1;
+    jit = codegen::JitModule::compile(engine(), shared, opts);
   } catch (const codegen::CodegenError &e) {
     finding(std::string("codegen: ") + e.what(), text);
   }

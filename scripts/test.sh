@@ -9,6 +9,6 @@ bash scripts/install-deps.sh
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDIFFC_WERROR=ON
 cmake --build "$build" -j2
 ctest --test-dir "$build" -j2 --output-on-failure --timeout 600
-# The front-end fuzz target on the committed seed corpus for a bounded time (about 2 minutes with
-# its clang build); a finding fails the run.
-bash scripts/fuzz.sh "${DIFFC_FUZZ_SECONDS:-60}"
+# The fuzz targets (front end, whole pipeline, JSON inputs) on the committed seed corpora, 20 s
+# each; a finding fails the run.
+bash scripts/fuzz.sh "${DIFFC_FUZZ_SECONDS:-20}"

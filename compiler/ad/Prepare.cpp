@@ -1,9 +1,13 @@
 #include "ad/Prepare.h"
 
+#include "ad/AD.h"
+
 #include "ad/Util.h"
 #include "passes/Clone.h"
 #include "passes/Inline.h"
 #include "passes/Simplify.h"
+
+#include <fmt/format.h>
 
 namespace diffc::ad {
 
@@ -133,7 +137,12 @@ std::unique_ptr<Function> prepare(Module &m, const Function &f, bool forReverse)
   for (const Value *p : f.params())
     map[p] = fn->addParam(p->type, p->name);
   passes::cloneOpsInto(*f.body, *fn->body, map, {}, /*includeTerminator=*/true);
-  passes::inlineCalls(m, *fn, /*all=*/true);
+  try {
+    passes::inlineCalls(m, *fn, /*all=*/true);
+  } catch (const passes::InlineLimitError &e) {
+    // AD differentiates one function with every call inlined.
+    throw ADError(fmt::format("cannot differentiate '{}': {}", f.name, e.what()), f.loc);
+  }
   // Differentiate the simplified program: no dead code, shared subexpressions computed once.
   passes::simplify(m, *fn);
   if (forReverse) {

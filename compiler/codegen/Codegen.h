@@ -28,6 +28,10 @@ struct CodegenOptions {
   bool checkNonFinite = false;
   /// Directory of the compile cache (CompileCache.h); empty: no cache. JitModule only.
   std::string cacheDir;
+  /// Cap, in bytes, on the scratch memory (temporaries and tapes) one call of a JitModule's
+  /// functions may hold; 0: none. Not a code generation setting: JitModule applies it to the
+  /// context of every call (diffc_ctx_set_memory_limit), which fails with DIFFC_ERR_MEMORY_LIMIT.
+  int64_t maxMemory = 0;
 };
 
 /// The compile cache's directory: empty (no cache) when !enabled or the environment variable
@@ -144,6 +148,8 @@ public:
 
   const ir::Module &module() const { return *module_; }
   const CompileTimings &timings() const { return timings_; }
+  /// CodegenOptions::maxMemory of the compile.
+  int64_t maxMemory() const { return maxMemory_; }
   /// The entry point of function `name`; null when there is none (or it takes tapes).
   EntryFn entry(std::string_view name) const;
 
@@ -159,6 +165,7 @@ public:
 
 private:
   JitModule() = default;
+  int64_t maxMemory_ = 0;
   std::shared_ptr<JitEngine> engine_;
   std::shared_ptr<const ir::Module> module_;
   struct Loaded;

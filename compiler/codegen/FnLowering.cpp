@@ -99,9 +99,23 @@ std::vector<llvm::Value *> FnLowering::dims(const ir::Shape &s) {
 }
 
 llvm::Value *FnLowering::numel(const ir::Shape &s) {
+  // The element count must fit in int64 (a fused loop over a shape that is never allocated still
+  // counts its elements): checked, except for products of constants that fit.
   llvm::Value *n = constI64(1);
-  for (const ir::Dim &d : s)
-    n = B.CreateMul(n, dim(d));
+  int64_t constant = 1;
+  bool allConstant = true;
+  for (const ir::Dim &d : s) {
+    llvm::Value *x = dim(d);
+    if (d.isConstant() && allConstant && d.constantValue() >= 0 &&
+        !__builtin_mul_overflow(constant, d.constantValue(), &constant)) {
+      n = constI64(constant);
+      continue;
+    }
+    allConstant = false;
+    llvm::Value *r = B.CreateIntrinsic(llvm::Intrinsic::smul_with_overflow, {i64}, {n, x});
+    check(B.CreateNot(B.CreateExtractValue(r, 1)), DIFFC_ERR_TOO_LARGE);
+    n = B.CreateExtractValue(r, 0);
+  }
   return n;
 }
 
@@ -219,12 +233,8 @@ llvm::Value *FnLowering::allocTensor(const ir::Type &t) {
       check(B.CreateICmpSGE(x, constI64(0)), DIFFC_ERR_NEGATIVE_SIZE, x);
     else if (d.constantValue() < 0)
       check(B.getFalse(), DIFFC_ERR_NEGATIVE_SIZE, x);
-    if (d.isConstant()) {
-      n = B.CreateMul(n, x);
-      continue;
-    }
     llvm::Value *r = B.CreateIntrinsic(llvm::Intrinsic::smul_with_overflow, {i64}, {n, x});
-    check(B.CreateNot(B.CreateExtractValue(r, 1)), DIFFC_ERR_OVERFLOW);
+    check(B.CreateNot(B.CreateExtractValue(r, 1)), DIFFC_ERR_TOO_LARGE);
     n = B.CreateExtractValue(r, 0);
   }
   return allocBytes(n, B.CreateConstInBoundsGEP1_64(i8, ctx, kTempArena));

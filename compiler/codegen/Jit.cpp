@@ -132,6 +132,7 @@ std::unique_ptr<JitModule> JitModule::compile(std::shared_ptr<JitEngine> engine,
   clock = Clock::now();
   out->engine_ = engine;
   out->module_ = m;
+  out->maxMemory_ = opts.maxMemory;
   out->loaded_ = std::make_unique<Loaded>();
   auto jd = jit.createJITDylib(fmt::format("diffc_m{}", id));
   if (!jd)

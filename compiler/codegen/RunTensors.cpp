@@ -6,6 +6,7 @@
 #include "ir/SizeInference.h"
 
 #include <cmath>
+#include <cstdint>
 #include <fmt/format.h>
 
 namespace diffc::codegen {
@@ -64,6 +65,7 @@ std::string describeRuntimeError(const diffc_error &err, const std::string &sour
 struct PreparedCall::Impl {
   const ir::Function *fn = nullptr;
   EntryFn entry = nullptr;
+  int64_t maxMemory = 0;
   std::vector<Buffer> argBufs, resBufs;
   std::vector<const void *> argPtrs;
   std::vector<void *> resPtrs;
@@ -93,6 +95,7 @@ std::unique_ptr<PreparedCall> JitModule::prepare(std::string_view name,
   PreparedCall::Impl &c = *pc->impl_;
   c.fn = fn;
   c.entry = entry;
+  c.maxMemory = maxMemory_;
   std::vector<Buffer> &argBufs = c.argBufs;
   argBufs.resize(args.size());
   std::vector<const void *> &argPtrs = c.argPtrs;
@@ -157,6 +160,9 @@ std::unique_ptr<PreparedCall> JitModule::prepare(std::string_view name,
     for (int64_t d : *shape)
       if (__builtin_mul_overflow(n, static_cast<size_t>(d), &n))
         fail(fmt::format("result {} is too large", r));
+    // Its byte count must fit as well (Buffer::resize rounds it up to words).
+    if (n > (SIZE_MAX - 16) / 8)
+      fail(fmt::format("result {} is too large", r));
     resBufs[r].resize(n, t.elem);
     resPtrs.push_back(resBufs[r].data());
     resultShapes.push_back(*shape);
@@ -175,6 +181,7 @@ void PreparedCall::run() {
   diffc_ctx *ctx = threadContext();
   if (!ctx)
     fail("out of memory");
+  diffc_ctx_set_memory_limit(ctx, c.maxMemory);
   int32_t status = c.entry(ctx, c.sizes.data(), c.argPtrs.data(), c.resPtrs.data());
   if (status != 0) {
     char buf[512];

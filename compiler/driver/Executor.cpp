@@ -37,6 +37,35 @@ private:
   std::unique_ptr<codegen::JitModule> jm_;
 };
 
+/// `--max-memory BYTES` (a positive integer, optionally with a K, M or G suffix: powers of 1024);
+/// 0 without the option, -1 (reported) when malformed.
+int64_t maxMemory(const Options &o) {
+  auto v = o.get("max-memory");
+  if (!v)
+    return 0;
+  std::string text = *v;
+  int shift = 0;
+  if (!text.empty() && std::string("KMG").find(text.back()) != std::string::npos) {
+    shift = text.back() == 'K' ? 10 : text.back() == 'M' ? 20 : 30;
+    text.pop_back();
+  }
+  int64_t n = 0;
+  bool ok = !text.empty() && text.size() <= 15;
+  for (char c : text)
+    ok = ok && c >= '0' && c <= '9';
+  if (ok) {
+    n = std::stoll(text) << shift;
+    ok = n > 0;
+  }
+  if (!ok) {
+    reportError("diffc", fmt::format("--max-memory expects a positive number of bytes (with an "
+                                     "optional K, M or G suffix), got '{}'",
+                                     *v));
+    return -1;
+  }
+  return n;
+}
+
 } // namespace
 
 codegen::CodegenOptions jitOptions(const Options &o) {
@@ -48,18 +77,28 @@ codegen::CodegenOptions jitOptions(const Options &o) {
 }
 
 std::unique_ptr<Executor> Executor::create(Session &s, const Options &o) {
-  if (o.has("interp"))
+  int64_t limit = maxMemory(o);
+  if (limit < 0)
+    return nullptr;
+  if (o.has("interp")) {
+    if (limit > 0) {
+      reportError("diffc", "--max-memory caps the memory of compiled code; it cannot be combined "
+                           "with --interp");
+      return nullptr;
+    }
     return std::make_unique<InterpExecutor>(
         s.module, interp::InterpreterOptions{.checkNonFinite = o.has("check-nan")});
+  }
   std::string error;
   auto engine = codegen::JitEngine::create(error);
   if (!engine) {
     reportError("diffc", fmt::format("cannot start the LLVM JIT: {} (use --interp)", error));
     return nullptr;
   }
+  codegen::CodegenOptions opts = jitOptions(o);
+  opts.maxMemory = limit;
   try {
-    return std::make_unique<JitExecutor>(
-        codegen::JitModule::compile(engine, s.module, jitOptions(o)));
+    return std::make_unique<JitExecutor>(codegen::JitModule::compile(engine, s.module, opts));
   } catch (const codegen::CodegenError &e) {
     reportError("diffc", fmt::format("LLVM code generation failed: {}", e.what()));
     return nullptr;

@@ -1,5 +1,4 @@
 #include "driver/Inputs.h"
-#include "driver/Pipeline.h"
 
 #include <fmt/format.h>
 
@@ -20,7 +19,7 @@ std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path)
   } else {
     std::ifstream in(*path, std::ios::binary);
     if (!in) {
-      reportError(*path, "cannot open inputs file");
+      std::cerr << fmt::format("{}: error: cannot open inputs file\n", *path);
       return std::nullopt;
     }
     std::ostringstream ss;
@@ -28,13 +27,23 @@ std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path)
     text = ss.str();
   }
   std::string name = *path == "-" ? "<stdin>" : *path;
+  std::string error;
+  auto j = parseInputs(text, name, error);
+  if (!j)
+    std::cerr << error;
+  return j;
+}
+
+std::optional<nlohmann::json> parseInputs(const std::string &text, const std::string &name,
+                                          std::string &error) {
   try {
     // No exceptions from the parser: a parse error carries the byte offset, turned into line:col.
     nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/true,
                                              /*ignore_comments=*/false);
     if (!j.is_object() && !j.is_array()) {
-      reportError(name, "inputs must be a JSON object mapping parameter names to values, or an "
-                        "array of such objects");
+      error = fmt::format("{}: error: inputs must be a JSON object mapping parameter names to "
+                          "values, or an array of such objects\n",
+                          name);
       return std::nullopt;
     }
     return j;
@@ -53,7 +62,7 @@ std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path)
     // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...: ".
     if (auto p = what.find(": "); p != std::string::npos && what.rfind("[json", 0) == 0)
       what = what.substr(p + 2);
-    std::cerr << fmt::format("{}:{}:{}: error: malformed JSON: {}\n", name, line, col, what);
+    error = fmt::format("{}:{}:{}: error: malformed JSON: {}\n", name, line, col, what);
     return std::nullopt;
   } catch (const nlohmann::json::exception &e) {
     // Not a syntax error but still unreadable input, e.g. out_of_range.406 for `1e400`; it has no
@@ -61,7 +70,7 @@ std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path)
     std::string what = e.what();
     if (auto p = what.find("] "); p != std::string::npos && what.rfind("[json", 0) == 0)
       what = what.substr(p + 2);
-    reportError(name, "malformed JSON: " + what);
+    error = fmt::format("{}: error: malformed JSON: {}\n", name, what);
     return std::nullopt;
   }
 }

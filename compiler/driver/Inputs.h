@@ -12,4 +12,10 @@ namespace diffc::driver {
 /// Without --inputs the result is an empty object.
 std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path);
 
+/// Parses inputs text read from `name`; on malformed JSON (or JSON that is neither an object nor
+/// an array) returns nullopt with `error` set to a diagnostic ("NAME:LINE:COL: error: ..." or
+/// "NAME: error: ..."), without printing it.
+std::optional<nlohmann::json> parseInputs(const std::string &text, const std::string &name,
+                                          std::string &error);
+
 } // namespace diffc::driver

@@ -13,7 +13,7 @@ namespace {
 // error instead.
 const std::set<std::string> kValued = {"fn",  "wrt",        "inputs", "o",     "header",
                                        "e",   "tol",        "seed",   "sizes", "runs",
-                                       "opt", "dump-after", "prefix", "cpu"};
+                                       "opt", "dump-after", "prefix", "cpu",   "max-memory"};
 const std::set<std::string> kSwitches = {"grad",      "jvp",       "no-opt",  "interp",
                                          "fast-math", "help",      "no-grad", "hessian",
                                          "jacobian",  "check-nan", "no-cache"};
@@ -25,7 +25,7 @@ const std::map<std::string, std::set<std::string>> kPerCommand = {
     {"llvm", {"fn", "grad", "wrt", "no-opt", "fast-math", "check-nan"}},
     {"run",
      {"fn", "grad", "wrt", "inputs", "interp", "hessian", "jacobian", "no-opt", "fast-math",
-      "check-nan", "no-cache"}},
+      "check-nan", "no-cache", "max-memory"}},
     {"gradcheck",
      {"fn", "inputs", "wrt", "tol", "seed", "sizes", "interp", "fast-math", "no-cache"}},
     {"build",

@@ -21,11 +21,12 @@ commands:
   llvm FILE --fn F [--grad] [--wrt a,b] [--no-opt] [--fast-math] [--check-nan]
                                       print the LLVM IR (optimized for this CPU unless --no-opt)
   run FILE --fn F [--grad] [--wrt a,b] [--inputs FILE.json|-] [--interp]
-        [--hessian | --jacobian] [--check-nan] [--no-cache]
+        [--hessian | --jacobian] [--check-nan] [--no-cache] [--max-memory BYTES]
                                       compile and run; print JSON; --hessian / --jacobian add the
                                       full matrix over the (--wrt) parameters' elements, flattened;
                                       --check-nan stops at the first op (forward or adjoint) that
-                                      produces NaN or inf, with its operands
+                                      produces NaN or inf, with its operands; --max-memory caps each
+                                      call's scratch memory (K/M/G suffix)
   gradcheck FILE --fn F [--inputs FILE.json] [--wrt a,b] [--tol T] [--seed S] [--sizes N=3,D=2]
                                       compare the gradient with central finite differences
   build FILE -o OUT.o [--header OUT.h] [--fn F,G] [--prefix P] [--wrt a,b] [--no-grad]

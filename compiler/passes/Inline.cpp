@@ -24,8 +24,9 @@ public:
     std::unordered_map<const Function *, size_t> sizes;
     std::vector<const Function *> stack;
     if (expandedSize(fn_, sizes, stack, 0) > kMaxInlinedOps)
-      throw InternalError(fmt::format("inline: inlining into @{} would copy more than {} ops",
-                                      fn_.name, kMaxInlinedOps));
+      throw InlineLimitError(fmt::format("inlining every call into '{}' would copy more than {} "
+                                         "operations",
+                                         fn_.name, kMaxInlinedOps));
     block(*fn_.body, 0);
   }
 
@@ -43,6 +44,11 @@ private:
       if (f == &fn)
         throw InternalError(
             fmt::format("inline: @{} is recursive (through @{})", fn.name, stack.back()->name));
+    // Checked here, before recursing further, so that a very long chain of calls cannot exhaust
+    // the C++ stack.
+    if (level > kMaxInlineDepth)
+      throw InlineLimitError(fmt::format("calls from '{}' nest deeper than {} (through '{}')",
+                                         fn_.name, kMaxInlineDepth, fn.name));
     stack.push_back(&fn);
     size_t total = 0;
     walk(*fn.body, [&](const Op &op) {
@@ -92,9 +98,8 @@ private:
         continue;
       }
       if (depth >= kMaxInlineDepth)
-        throw InternalError(fmt::format("inline: calls nested deeper than {} in @{} (recursion "
-                                        "through @{}?)",
-                                        kMaxInlineDepth, fn_.name, callee->name));
+        throw InlineLimitError(fmt::format("calls from '{}' nest deeper than {} (through '{}')",
+                                           fn_.name, kMaxInlineDepth, callee->name));
       expand(*op, *callee, b, depth);
     }
   }

@@ -11,14 +11,22 @@
 
 #include "ir/IR.h"
 
+#include <stdexcept>
+
 namespace diffc::passes {
 
 /// Inlines the calls in fn. With `all`, repeatedly (calls exposed by inlining are inlined too,
 /// so that afterwards only calls of `@vjp` functions remain); without, only the calls written in
-/// fn itself. A call of an unknown function, a call whose dims do not match the callee's size
-/// parameters, nesting deeper than kMaxInlineDepth (recursion, which sema rejects) or more than
-/// kMaxInlinedOps copied ops throws InternalError.
+/// fn itself. Calls nesting deeper than kMaxInlineDepth or more than kMaxInlinedOps copied ops
+/// throw InlineLimitError (a program can ask for that: a long chain of calls, or functions each
+/// calling the next twice). A call of an unknown function, recursion (which sema rejects) or a
+/// call whose dims do not match the callee's size parameters throws InternalError.
 void inlineCalls(ir::Module &m, ir::Function &fn, bool all = true);
+
+/// A limit of the inliner was reached; what() says which, for a diagnostic.
+struct InlineLimitError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 /// How deep calls exposed by inlining may nest before inlineCalls gives up.
 inline constexpr unsigned kMaxInlineDepth = 256;

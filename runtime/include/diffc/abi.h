@@ -48,11 +48,13 @@ typedef enum diffc_status {
   DIFFC_ERR_INTERNAL = 11,
   DIFFC_ERR_DEPTH = 12, /* a = the call depth limit (unbounded recursion?) */
   /* Only from code compiled with the non-finite check (`--check-nan`, Options::check_nan): */
-  DIFFC_ERR_NONFINITE = 13,      /* an op produced NaN or +-inf: a = flat element index (-1 for a
-                                    scalar), b = the value, c and d = the first site->operands operands
-                                    at that element (doubles stored as their bits) */
-  DIFFC_ERR_NONFINITE_INPUT = 14 /* an argument is NaN or +-inf: a = flat element index (-1 for a
+  DIFFC_ERR_NONFINITE = 13,       /* an op produced NaN or +-inf: a = flat element index (-1 for a
+                                     scalar), b = the value, c and d = the first site->operands operands
+                                     at that element (doubles stored as their bits) */
+  DIFFC_ERR_NONFINITE_INPUT = 14, /* an argument is NaN or +-inf: a = flat element index (-1 for a
                                     scalar), b = the value (bits); site->names[0] = the parameter */
+  DIFFC_ERR_MEMORY_LIMIT = 15,    /* a = bytes requested, b = the context's memory limit */
+  DIFFC_ERR_TOO_LARGE = 16        /* a tensor's element or byte count overflows int64 */
 } diffc_status;
 
 /* The op a non-finite check sits after (static data of the compiled code). */
@@ -76,6 +78,7 @@ typedef struct diffc_error {
 } diffc_error;
 
 typedef struct diffc_chunk diffc_chunk;
+typedef struct diffc_ctx diffc_ctx;
 
 /* A bump allocator over a list of chunks. `cur`/`end` are read and written by compiled code. */
 typedef struct diffc_arena {
@@ -83,6 +86,7 @@ typedef struct diffc_arena {
   char *end;
   diffc_chunk *chunk; /* the chunk cur points into; NULL before the first allocation */
   diffc_chunk *first;
+  diffc_ctx *ctx; /* the context holding this arena (its memory limit) */
 } diffc_arena;
 
 /* A tape: a stack of fixed-size entries, grown by doubling inside the tape arena. */
@@ -100,11 +104,20 @@ typedef struct diffc_ctx {
   /* Bytes of tape storage taken so far (a running total, for benchmarks). Tapes grow by doubling
    * and are released only at the end of a call, so what one call adds is its peak tape memory. */
   int64_t tape_bytes;
+  /* Memory: arena bytes (both arenas) the context holds, and an optional cap on them. */
+  int64_t memory_limit; /* 0: none; see diffc_ctx_set_memory_limit */
+  int64_t memory_held;
+  int32_t limit_hit; /* the last failed allocation was refused by the cap */
+  int32_t reserved2;
 } diffc_ctx;
 
 /* A fresh context; NULL when out of memory. */
 diffc_ctx *diffc_ctx_create(void);
 void diffc_ctx_destroy(diffc_ctx *ctx);
+/* Caps the arena memory (temporaries and tapes) the context may hold at `bytes`; 0 removes the
+ * cap. A call that needs more fails with DIFFC_ERR_MEMORY_LIMIT. Call it between calls only: when
+ * the context holds more than the new cap, it releases that memory first. */
+void diffc_ctx_set_memory_limit(diffc_ctx *ctx, int64_t bytes);
 /* Bytes of arena memory the context holds (for tests and diagnostics). */
 int64_t diffc_ctx_reserved(const diffc_ctx *ctx);
 /* Renders `err` as a message ("index 7 is out of range for axis 0 of extent 3"), without the

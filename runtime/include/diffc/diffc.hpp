@@ -129,6 +129,9 @@ public:
   const std::string &name() const;
   std::vector<std::string> parameter_names() const;
   std::vector<std::string> result_names() const;
+  /// This function with another cap on the scratch memory (temporaries, tapes) of each call, in
+  /// bytes (0: none); a call that needs more throws Error ("memory limit ... exceeded").
+  Function with_max_memory(int64_t bytes) const;
 
 private:
   friend class Module;
@@ -147,7 +150,8 @@ struct Options {
   /// Keep compiled machine code in the on-disk compile cache and reuse it (README "Compile
   /// cache"); the environment variable DIFFC_CACHE=0 turns it off as well.
   bool cache = true;
-  std::string cache_dir; // empty: $DIFFC_CACHE_DIR, $XDG_CACHE_HOME/diffc or ~/.cache/diffc
+  std::string cache_dir;  // empty: $DIFFC_CACHE_DIR, $XDG_CACHE_HOME/diffc or ~/.cache/diffc
+  int64_t max_memory = 0; // cap on one call's scratch memory (temporaries, tapes), bytes; 0: none
 };
 
 /// A compiled source file.

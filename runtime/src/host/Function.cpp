@@ -171,6 +171,7 @@ void FunctionImpl::run(const int64_t *sizes, const void *const *args, void *cons
   diffc_ctx *ctx = codegen::threadContext();
   if (!ctx)
     throw Error("diffc: out of memory");
+  diffc_ctx_set_memory_limit(ctx, maxMemory);
   if (entry(ctx, sizes, args, results) != 0)
     throw Error(codegen::describeRuntimeError(ctx->error, sourceName));
 }
@@ -266,6 +267,14 @@ std::vector<std::string> Function::parameter_names() const {
 
 std::vector<std::string> Function::result_names() const { return impl_->resultNames; }
 
+Function Function::with_max_memory(int64_t bytes) const {
+  auto f = std::make_shared<FunctionImpl>(*impl_);
+  f->maxMemory = bytes > 0 ? bytes : 0;
+  Function out = *this;
+  out.impl_ = std::move(f);
+  return out;
+}
+
 std::shared_ptr<FunctionImpl> makeFunction(std::shared_ptr<codegen::JitModule> m,
                                            std::string_view name) {
   const ir::Function *fn = m->module().lookup(name);
@@ -280,6 +289,7 @@ std::shared_ptr<FunctionImpl> makeFunction(std::shared_ptr<codegen::JitModule> m
   f->fn = fn;
   f->entry = entry;
   f->sourceName = f->module->module().sourceName;
+  f->maxMemory = f->module->maxMemory();
   f->resultNames = fn->resultNames;
   f->resultNames.resize(fn->resultTypes.size());
   std::vector<bool> inferable = ir::inferableSizes(*fn);

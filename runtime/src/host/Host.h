@@ -25,6 +25,8 @@ struct FunctionImpl {
   /// Some size is bound only by an affine dim (`2 * N`): sizes come from ir::inferSizes.
   bool affineBinding = false;
   std::vector<std::string> resultNames;
+  /// Options::max_memory of the module, or Function::with_max_memory's.
+  int64_t maxMemory = 0;
 
   void check(bool ok, const std::string &msg) const;
   /// Checks the arguments and fills sizes, argument pointers and scalar slots (one per param).

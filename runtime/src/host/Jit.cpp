@@ -23,6 +23,7 @@ codegen::CodegenOptions codegenOptions(const Options &o) {
   c.fastMath = o.fast_math;
   c.checkNonFinite = o.check_nan;
   c.cacheDir = codegen::cacheDirFor(o.cache, o.cache_dir);
+  c.maxMemory = o.max_memory;
   return c;
 }
 

@@ -55,6 +55,8 @@ extern "C" {
 
 diffc_ctx *diffc_ctx_create(void) {
   auto *ctx = static_cast<diffc_ctx *>(std::calloc(1, sizeof(diffc_ctx)));
+  if (ctx)
+    ctx->temp.ctx = ctx->tape.ctx = ctx;
   return ctx;
 }
 
@@ -66,6 +68,20 @@ void diffc_ctx_destroy(diffc_ctx *ctx) {
   std::free(ctx);
 }
 
+void diffc_ctx_set_memory_limit(diffc_ctx *ctx, int64_t bytes) {
+  ctx->memory_limit = bytes > 0 ? bytes : 0;
+  // Between calls every chunk is free: drop them when they exceed the new cap, so that a call
+  // under the cap gets no more than the cap even on a context warmed by bigger calls.
+  if (bytes > 0 && ctx->memory_held > bytes) {
+    for (diffc_arena *a : {&ctx->temp, &ctx->tape}) {
+      freeChunks(a->first);
+      a->cur = a->end = nullptr;
+      a->chunk = a->first = nullptr;
+    }
+    ctx->memory_held = 0;
+  }
+}
+
 int64_t diffc_ctx_reserved(const diffc_ctx *ctx) {
   int64_t total = 0;
   for (const diffc_arena *a : {&ctx->temp, &ctx->tape})
@@ -75,6 +91,8 @@ int64_t diffc_ctx_reserved(const diffc_ctx *ctx) {
 }
 
 void *diffc_rt_alloc_slow(diffc_arena *a, int64_t bytes) {
+  diffc_ctx *ctx = a->ctx;
+  ctx->limit_hit = 0;
   if (bytes < 0 || bytes > (int64_t(1) << 60))
     return nullptr;
   diffc_chunk *cur = a->chunk;
@@ -85,14 +103,24 @@ void *diffc_rt_alloc_slow(diffc_arena *a, int64_t bytes) {
     diffc_chunk *dead = *link;
     *link = dead->next;
     dead->next = nullptr;
+    ctx->memory_held -= dead->capacity();
     std::free(dead);
   }
   diffc_chunk *next = *link;
   if (!next) {
     int64_t cap = std::max({kMinChunk, bytes, cur ? 2 * cur->capacity() : int64_t(0)});
+    if (int64_t limit = ctx->memory_limit; limit > 0 && ctx->memory_held + cap > limit) {
+      // Under a cap, grow by no more than the request needs.
+      cap = bytes;
+      if (ctx->memory_held + cap > limit) {
+        ctx->limit_hit = 1;
+        return nullptr;
+      }
+    }
     next = newChunk(cap);
     if (!next)
       return nullptr;
+    ctx->memory_held += cap;
     *link = next;
   }
   a->chunk = next;
@@ -108,6 +136,7 @@ void diffc_rt_release_slow(diffc_arena *a, diffc_chunk *chunk, char *cur) {
 }
 
 int32_t diffc_rt_tape_grow(diffc_ctx *ctx, diffc_tape *t, int64_t entryBytes) {
+  ctx->limit_hit = 0;
   int64_t cap = t->cap ? 2 * t->cap : 16;
   int64_t bytes;
   if (__builtin_mul_overflow(cap, entryBytes, &bytes))

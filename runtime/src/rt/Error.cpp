@@ -11,6 +11,12 @@ extern "C" {
 
 int32_t diffc_rt_fail(diffc_ctx *ctx, int32_t code, const char *function, int32_t line, int32_t col,
                       int64_t a, int64_t b, int64_t c, int64_t d) {
+  // An allocation the context's memory cap refused is reported as such (compiled code only sees a
+  // failed allocation).
+  if (code == DIFFC_ERR_OUT_OF_MEMORY && ctx->limit_hit) {
+    code = DIFFC_ERR_MEMORY_LIMIT;
+    b = ctx->memory_limit;
+  }
   ctx->error = diffc_error{code, line, col, 0, function, a, b, c, d, nullptr};
   return code;
 }
@@ -114,6 +120,14 @@ size_t diffc_error_message(const diffc_error *e, char *buf, size_t n) {
     break;
   case DIFFC_ERR_OUT_OF_MEMORY:
     r = std::snprintf(buf, n, "out of memory (allocating %" PRId64 " bytes)", e->a);
+    break;
+  case DIFFC_ERR_MEMORY_LIMIT:
+    r = std::snprintf(buf, n,
+                      "memory limit of %" PRId64 " bytes exceeded (allocating %" PRId64 " bytes)",
+                      e->b, e->a);
+    break;
+  case DIFFC_ERR_TOO_LARGE:
+    r = std::snprintf(buf, n, "tensor too large: its size in bytes overflows int64");
     break;
   case DIFFC_ERR_TAPE_EMPTY:
     r = std::snprintf(buf, n, "internal error: pop from an empty tape");

@@ -7,6 +7,7 @@
 //   - for nested AD, finite differences of the gradient along a direction (Hessian-vector).
 #pragma once
 
+#include "ProgramGen.h"
 #include "ad/AD.h"
 #include "interp/Interpreter.h"
 #include "ir/IR.h"
@@ -75,15 +76,7 @@ inline void expandDerivatives(Program &p) {
   REQUIRE_MESSAGE(errs.empty(), (errs.empty() ? "" : errs[0]));
 }
 
-/// A deterministic generator (a 64-bit LCG; independent of the library's engines).
-struct Rng {
-  uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed * 6364136223846793005ULL + 1442695040888963407ULL) {}
-  double uniform(double lo, double hi) {
-    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return lo + (hi - lo) * (static_cast<double>(s >> 11) / 9007199254740992.0);
-  }
-};
+using testgen::Rng;
 
 /// Concrete shapes of fn's parameters for the given size values (by name).
 inline std::vector<std::vector<int64_t>> paramShapes(const ir::Function &fn,

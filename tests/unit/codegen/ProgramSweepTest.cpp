@@ -2,6 +2,7 @@
 // through the interpreter and the JIT on generated inputs: results must be bit-equal, or both
 // executors must fail at the same place.
 #include "Harness.h"
+#include "SampleInputs.h"
 
 #include "ad/AD.h"
 #include "passes/Simplify.h"
@@ -22,42 +23,10 @@ std::string readFile(const std::filesystem::path &p) {
   return ss.str();
 }
 
-/// Deterministic inputs for fn: every size parameter gets `base + index % 3`, floats a smooth
-/// pattern in (-1, 1), integers small non-negative values (valid as indices along the smallest
-/// extent), bools alternate.
 std::vector<Tensor> inputsFor(const ir::Function &fn, int64_t base) {
-  std::vector<int64_t> sizes;
-  for (size_t s = 0; s < fn.sizeParams.size(); ++s)
-    sizes.push_back(base + static_cast<int64_t>(s % 3));
-  int64_t smallest = base;
-  std::vector<Tensor> args;
-  double phase = 0.3;
-  for (const ir::Value *p : fn.params()) {
-    auto shape = ir::evalShape(p->type.shape, sizes);
-    REQUIRE(shape);
-    size_t n = 1;
-    for (int64_t d : *shape)
-      n *= static_cast<size_t>(d);
-    std::vector<double> data(n);
-    for (size_t i = 0; i < n; ++i) {
-      phase += 0.7;
-      switch (p->type.elem) {
-      case ElemType::F64:
-      case ElemType::F32:
-        data[i] = p->type.isScalar() ? 0.5 + 0.4 * std::sin(phase) // positive: tolerances
-                                     : 0.9 * std::sin(phase * 1.3 + static_cast<double>(i));
-        break;
-      case ElemType::I64:
-        data[i] = static_cast<double>(i % static_cast<size_t>(smallest));
-        break;
-      case ElemType::Bool:
-        data[i] = static_cast<double>(i % 2);
-        break;
-      }
-    }
-    args.push_back(Tensor::of(p->type.elem, *shape, data));
-  }
-  return args;
+  auto args = diffc::testgen::sampleInputs(fn, base);
+  REQUIRE(args);
+  return *args;
 }
 
 bool callable(const ir::Function &fn) {

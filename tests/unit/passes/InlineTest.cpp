@@ -301,11 +301,36 @@ TEST_CASE("exponential inlining stops with an internal error instead of exhausti
     b.create(OpKind::Return, {r}, {});
   }
   requireValid(m);
-  CHECK_THROWS_AS(inlineCalls(m, *m.lookup("f30")), InternalError);
+  CHECK_THROWS_AS(inlineCalls(m, *m.lookup("f30")), InlineLimitError);
   requireValid(m); // the check happens before anything changes
   CHECK(countOps(*m.lookup("f30"), OpKind::Call) == 2);
   // A small one goes through: f3 = 8 copies of exp.
   inlineCalls(m, *m.lookup("f3"));
   requireValid(m);
   CHECK(countOps(*m.lookup("f3"), OpKind::Exp) == 8);
+}
+
+TEST_CASE("a chain of calls deeper than the limit is an InlineLimitError, not a crash") {
+  // f0 <- f1 <- ... <- f100000: each calls the previous one once (no exponential growth), far
+  // deeper than kMaxInlineDepth; counting the ops must not recurse that deep on the C++ stack.
+  Module m;
+  const int n = 100000;
+  for (int k = 0; k <= n; ++k) {
+    Function *f = m.addFunction("f" + std::to_string(k));
+    Value *x = f->addParam(Type::f64(), "x");
+    f->resultTypes = {Type::f64()};
+    Builder b(*f);
+    b.setInsertionBlock(f->body.get());
+    Value *r = x;
+    if (k > 0) {
+      Op *c = b.create(OpKind::Call, {x}, {Type::f64()});
+      c->callee = "f" + std::to_string(k - 1);
+      r = c->result();
+    }
+    b.create(OpKind::Return, {r}, {});
+  }
+  CHECK_THROWS_AS(inlineCalls(m, *m.lookup("f" + std::to_string(n))), InlineLimitError);
+  // Within the limit it inlines.
+  inlineCalls(m, *m.lookup("f200"));
+  CHECK(countOps(*m.lookup("f200"), OpKind::Call) == 0);
 }

@@ -1,0 +1,148 @@
+// Resource limits of compiled code and determinism of its results:
+//   - the memory cap per call: Options::max_memory, Function::with_max_memory and the C ABI
+//     (diffc_ctx_set_memory_limit -> DIFFC_ERR_MEMORY_LIMIT), for temporaries and for tapes;
+//   - tensor sizes whose element count overflows int64 (DIFFC_ERR_TOO_LARGE);
+//   - the same program and inputs give bit-identical results from call to call, from one Jit to
+//     another and from thread to thread (without --fast-math, which lets LLVM reassociate).
+#include "Harness.h"
+
+#include "diffc/abi.h"
+#include "diffc/diffc.hpp"
+
+#include <cstring>
+#include <thread>
+
+using namespace diffc::test;
+
+namespace {
+
+const char *kProgram = R"(
+fn big[N](v: f64[N]) -> f64 = sum(fill(v[0], 1000000) * 3.0);
+fn tape(x: f64) -> f64 {
+  var acc = x;
+  for i in 0..20000 {
+    acc = sin(acc) * 1.0001;
+  }
+  acc
+}
+fn huge[N](v: f64[N]) -> f64 = sum(zeros(N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N) + v[0]);
+fn mix[N](x: f64[N], s: f64) -> f64 = logsumexp(x * s) + sum(tanh(x) * exp(-x * x)) / s;
+)";
+
+std::string errorOf(const diffc::Function &f, std::initializer_list<diffc::Arg> args) {
+  try {
+    f.call(args);
+  } catch (const diffc::Error &e) {
+    return e.what();
+  }
+  return {};
+}
+
+bool contains(const std::string &s, const std::string &part) {
+  return s.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("limits: a memory cap per call refuses temporaries and tapes, not smaller calls") {
+  diffc::Jit jit;
+  diffc::Module m = jit.compile_string(kProgram, "limits.diff");
+  std::vector<double> v{2.0};
+  diffc::Function big = m.function("big");
+  CHECK(big(diffc::view(v, {1})).scalar() == 6e6); // 1e6 * 2.0 * 3.0, exact
+  std::string err = errorOf(big.with_max_memory(1 << 20), {diffc::view(v, {1})});
+  CHECK(contains(err, "memory limit of 1048576 bytes exceeded (allocating 8000000 bytes)"));
+  CHECK(contains(err, "limits.diff:2:"));
+  // The cap belongs to the Function value: the original is unaffected, a larger cap fits.
+  CHECK(big(diffc::view(v, {1})).scalar() == 6e6);
+  CHECK(big.with_max_memory(64 << 20)(diffc::view(v, {1})).scalar() == 6e6);
+
+  // The tape of 20000 iterations (8 bytes each, doubling) does not fit in 64 KiB.
+  diffc::Function g = m.gradient("tape");
+  double full = g(0.5).value();
+  CHECK(contains(errorOf(g.with_max_memory(64 << 10), {0.5}), "memory limit of 65536 bytes"));
+  CHECK(g(0.5).value() == full);
+
+  // Options::max_memory applies to every function of a module.
+  diffc::Options o;
+  o.max_memory = 64 << 10;
+  diffc::Module capped = jit.compile_string(kProgram, "limits.diff", o);
+  CHECK(contains(errorOf(capped.function("big"), {diffc::view(v, {1})}), "memory limit"));
+  CHECK(contains(errorOf(capped.gradient("tape"), {0.5}), "memory limit"));
+}
+
+TEST_CASE("limits: the C ABI reports the cap as DIFFC_ERR_MEMORY_LIMIT") {
+  auto m = fromSource(kProgram);
+  auto j = jit(m);
+  diffc::codegen::EntryFn big = j->entry("big");
+  REQUIRE(static_cast<bool>(big));
+  diffc_ctx *ctx = diffc_ctx_create();
+  REQUIRE(ctx);
+  double v = 2.0, out = 0;
+  int64_t sizes[] = {1};
+  const void *args[] = {&v};
+  void *results[] = {&out};
+  diffc_ctx_set_memory_limit(ctx, 1 << 20);
+  CHECK(big(ctx, sizes, args, results) == DIFFC_ERR_MEMORY_LIMIT);
+  CHECK(ctx->error.a == 8000000);
+  CHECK(ctx->error.b == 1 << 20);
+  CHECK(diffc_ctx_reserved(ctx) <= 1 << 20);
+  diffc_ctx_set_memory_limit(ctx, 0);
+  CHECK(big(ctx, sizes, args, results) == DIFFC_OK);
+  CHECK(out == 6e6);
+  diffc_ctx_destroy(ctx);
+}
+
+TEST_CASE("limits: an element count that overflows int64 is DIFFC_ERR_TOO_LARGE") {
+  auto m = fromSource(kProgram);
+  auto j = jit(m);
+  std::vector<double> v(17, 1.0); // 17^16 > 2^63
+  try {
+    j->call("huge", {T({17}, v)});
+    FAIL("no error");
+  } catch (const diffc::interp::RuntimeError &e) {
+    CHECK(contains(e.what(), "tensor too large"));
+  }
+  diffc::codegen::EntryFn huge = j->entry("huge");
+  diffc_ctx *ctx = diffc_ctx_create();
+  double out = 0;
+  int64_t sizes[] = {17};
+  const void *args[] = {v.data()};
+  void *results[] = {&out};
+  CHECK(huge(ctx, sizes, args, results) == DIFFC_ERR_TOO_LARGE);
+  diffc_ctx_destroy(ctx);
+}
+
+TEST_CASE("determinism: bit-identical results call to call, Jit to Jit and thread to thread") {
+  std::vector<double> x{0.3, -1.2, 2.5, 0.01, -0.4, 1.7, 0.9};
+  auto run = [&](const diffc::Function &g) {
+    diffc::Result r = g(diffc::view(x, {7}), 0.8);
+    std::vector<double> all;
+    for (size_t i = 0; i < r.size(); ++i)
+      all.insert(all.end(), r[i].data.begin(), r[i].data.end());
+    return all;
+  };
+  auto same = [](const std::vector<double> &a, const std::vector<double> &b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * 8) == 0;
+  };
+  diffc::Jit jit1, jit2;
+  diffc::Function g1 = jit1.compile_string(kProgram).gradient("mix");
+  diffc::Function g2 = jit2.compile_string(kProgram).gradient("mix");
+  std::vector<double> want = run(g1);
+  REQUIRE(want.size() == 9);
+  CHECK(same(run(g1), want));
+  CHECK(same(run(g2), want));
+  std::vector<int> ok(8, 0);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 8; ++t)
+    pool.emplace_back([&, t] {
+      int good = 1;
+      for (int k = 0; k < 200; ++k)
+        good &= same(run(t % 2 ? g1 : g2), want) ? 1 : 0;
+      ok[t] = good;
+    });
+  for (std::thread &th : pool)
+    th.join();
+  for (int t = 0; t < 8; ++t)
+    CHECK(ok[t] == 1);
+}

@@ -21,6 +21,8 @@
 #include <map>
 #include <sstream>
 
+#include <sys/resource.h>
+
 namespace {
 
 using namespace diffc;
@@ -31,6 +33,15 @@ double msSince(Clock::time_point &t) {
   double ms = std::chrono::duration<double, std::milli>(now - t).count();
   t = now;
   return ms;
+}
+
+// User + system CPU time of this process so far, in ms: on a loaded machine the wall-clock phases
+// include time spent waiting for a core; the CPU time per compile does not.
+double cpuMs() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto ms = [](const timeval &t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+  return ms(u.ru_utime) + ms(u.ru_stime);
 }
 
 double median(std::vector<double> v) {
@@ -120,13 +131,16 @@ int main(int argc, char **argv) {
   cached.cacheDir = cacheDir.string();
   compileOnce(engine, path, ss.str(), fn, cold); // warm up LLVM's one-time initialisation
   std::vector<std::map<std::string, double>> coldRuns, hitRuns;
+  const double cpuBefore = cpuMs();
   for (int i = 0; i < reps; ++i)
     coldRuns.push_back(compileOnce(engine, path, ss.str(), fn, cold));
+  const double coldCpu = (cpuMs() - cpuBefore) / reps;
   compileOnce(engine, path, ss.str(), fn, cached); // fills the cache
   for (int i = 0; i < reps; ++i)
     hitRuns.push_back(compileOnce(engine, path, ss.str(), fn, cached));
   std::cout << fmt::format("{} :: gradient of {}, -O{}, {} runs\n", path, fn, opt, reps);
   report("cold (no cache)", coldRuns);
+  std::cout << fmt::format("  {:<22} {:8.2f}\n", "CPU time (mean)", coldCpu);
   report("cache hit", hitRuns);
 
   // The host API end to end: compile the file (its functions) and then the gradient.

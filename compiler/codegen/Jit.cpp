@@ -44,6 +44,7 @@ std::shared_ptr<JitEngine> JitEngine::create(std::string &error) {
   add("diffc_rt_alloc_slow", &diffc_rt_alloc_slow);
   add("diffc_rt_release_slow", &diffc_rt_release_slow);
   add("diffc_rt_tape_grow", &diffc_rt_tape_grow);
+  add("diffc_rt_tape_reserve", &diffc_rt_tape_reserve);
   add("diffc_rt_tape_clone", &diffc_rt_tape_clone);
   add("diffc_rt_fail", &diffc_rt_fail);
   add("diffc_rt_nonfinite", &diffc_rt_nonfinite);

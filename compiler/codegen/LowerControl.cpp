@@ -283,12 +283,17 @@ void FnLowering::lowerFor(const ir::Op &op) {
   const ir::Block &body = *op.region(0);
   Carried init = initCarried(*this, op, 2);
   bool release = mayAllocate(body);
+  llvm::Value *trips =
+      B.CreateSelect(B.CreateICmpSGT(hi, lo), B.CreateSub(hi, lo), constI64(0), "trips");
+  std::vector<CountedTape> counted = reserveCountedTapes(op, init.cur, trips);
   auto finals = loopCarried(
       lo, hi, flatten(init), [&](llvm::Value *iv, const std::vector<llvm::Value *> &flat) {
         Carried cur = unflatten(init, flat);
         Mark m{};
         if (release)
           m = mark();
+        llvm::Value *step = B.CreateSub(iv, lo);
+        placeCountedPushes(counted, step);
         set(body.args.at(0), iv);
         for (size_t k = 0; k < cur.cur.size(); ++k)
           set(body.args.at(k + 1), cur.cur[k]);
@@ -297,6 +302,7 @@ void FnLowering::lowerFor(const ir::Op &op) {
         const ir::Op *term = body.terminator();
         if (!term || term->kind != OpKind::Yield || term->operands.size() != cur.cur.size())
           throw InternalError("codegen: 'for' body does not yield its carried values");
+        storeCountedTapes(counted, cur.cur, step);
         Carried next = nextCarried(*this, *term, cur);
         if (release)
           this->release(m);

@@ -2,9 +2,16 @@
 // reverse sweep. A tape value is a pointer to a diffc_tape header in the tape arena; push and pop
 // mutate it in place when the old tape value is dead afterwards (the normal, linear use), else
 // they work on a copy. Popped tensors are copied out, so a later push cannot overwrite them.
+// A counted `for` loop that only pushes onto a tape reserves all its entries before it runs and
+// stores each at an index computed from the loop counter: no grow check, and no count kept in
+// memory per push (while loops and mixed uses keep the growable path).
 #include "codegen/Lowering.h"
 
+#include <set>
+
 namespace diffc::codegen {
+
+using ir::OpKind;
 
 namespace {
 constexpr uint64_t kData = offsetof(diffc_tape, data);
@@ -36,8 +43,119 @@ static llvm::Value *ownTape(FnLowering &L, const ir::Op &op) {
   return c;
 }
 
+/// Whether an op of b (not counting `skip`), or of a region inside it, reads a value of `vals`.
+static bool usesAny(const ir::Block &b, const std::set<const ir::Value *> &vals,
+                    const std::set<const ir::Op *> &skip) {
+  for (const auto &o : b.ops) {
+    if (skip.count(o.get()))
+      continue;
+    for (const ir::Value *v : o->operands)
+      if (vals.count(v))
+        return true;
+    for (const auto &r : o->regions)
+      if (usesAny(*r, vals, skip))
+        return true;
+  }
+  return false;
+}
+
+/// The pushes of a `for` body onto its carried tape k when the body does nothing else with that
+/// tape (each push consuming it, the yield passing it on); empty otherwise.
+static std::vector<const ir::Op *> pushOnlyChain(const FnLowering &L, const ir::Block &body,
+                                                 unsigned k) {
+  const ir::Value *cur = body.args.at(k + 1);
+  std::set<const ir::Value *> chain{cur};
+  std::vector<const ir::Op *> pushes;
+  for (const auto &o : body.ops) {
+    if (o->kind != OpKind::TapePush || o->operand(0) != cur || !L.own.mayConsume(*o, 0))
+      continue;
+    pushes.push_back(o.get());
+    cur = o->result(0);
+    chain.insert(cur);
+  }
+  const ir::Op *term = body.terminator();
+  if (pushes.empty() || !term || term->kind != OpKind::Yield || term->operand(k) != cur ||
+      !L.own.mayConsume(*term, k))
+    return {};
+  std::set<const ir::Op *> skip(pushes.begin(), pushes.end());
+  skip.insert(term);
+  for (unsigned m = 0; m < term->operands.size(); ++m)
+    if (m != k && chain.count(term->operand(m)))
+      return {};
+  return usesAny(body, chain, skip) ? std::vector<const ir::Op *>{} : pushes;
+}
+
+std::vector<FnLowering::CountedTape>
+FnLowering::reserveCountedTapes(const ir::Op &forOp, const std::vector<llvm::Value *> &init,
+                                llvm::Value *trips) {
+  std::vector<CountedTape> out;
+  const ir::Block &body = *forOp.region(0);
+  for (unsigned k = 0; k < init.size(); ++k) {
+    const ir::Value *t = forOp.operand(k + 2);
+    if (!t->type.isTape)
+      continue;
+    CountedTape c;
+    c.carried = k;
+    c.pushes = pushOnlyChain(*this, body, k);
+    if (c.pushes.empty())
+      continue;
+    llvm::Value *hdr = init[k];
+    c.entryBytes = tapeEntryBytes(t->type);
+    c.base = B.CreateLoad(i64, B.CreateConstInBoundsGEP1_64(i8, hdr, kCount));
+    llvm::Value *need =
+        B.CreateAdd(c.base, B.CreateMul(trips, constI64(static_cast<int64_t>(c.pushes.size()))));
+    llvm::Value *cap = B.CreateLoad(i64, B.CreateConstInBoundsGEP1_64(i8, hdr, kCap));
+    llvm::BasicBlock *grow = newBlock("tape.reserve"), *ready = newBlock("tape.reserved");
+    llvm::MDBuilder md(C);
+    B.CreateCondBr(B.CreateICmpSGT(need, cap), grow, ready, md.createUnlikelyBranchWeights());
+    B.SetInsertPoint(grow);
+    llvm::Value *status =
+        B.CreateCall(M.runtime("diffc_rt_tape_reserve"), {ctx, hdr, c.entryBytes, need});
+    check(B.CreateICmpEQ(status, llvm::ConstantInt::get(i32, 0)), DIFFC_ERR_OUT_OF_MEMORY,
+          c.entryBytes);
+    B.CreateBr(ready);
+    B.SetInsertPoint(ready);
+    c.data = B.CreateLoad(ptr, B.CreateConstInBoundsGEP1_64(i8, hdr, kData));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void FnLowering::placeCountedPushes(const std::vector<CountedTape> &tapes, llvm::Value *step) {
+  for (const CountedTape &c : tapes) {
+    int64_t n = static_cast<int64_t>(c.pushes.size());
+    llvm::Value *first = B.CreateAdd(c.base, B.CreateMul(step, constI64(n)));
+    for (int64_t j = 0; j < n; ++j) {
+      llvm::Value *idx = B.CreateAdd(first, constI64(j));
+      pushDest_[c.pushes[static_cast<size_t>(j)]] =
+          B.CreateGEP(i8, c.data, B.CreateMul(idx, c.entryBytes));
+    }
+  }
+}
+
+void FnLowering::storeCountedTapes(const std::vector<CountedTape> &tapes,
+                                   const std::vector<llvm::Value *> &cur, llvm::Value *step) {
+  for (const CountedTape &c : tapes) {
+    int64_t n = static_cast<int64_t>(c.pushes.size());
+    llvm::Value *count =
+        B.CreateAdd(c.base, B.CreateMul(B.CreateAdd(step, constI64(1)), constI64(n)));
+    B.CreateStore(count, B.CreateConstInBoundsGEP1_64(i8, cur.at(c.carried), kCount));
+  }
+}
+
 void FnLowering::lowerTapePush(const ir::Op &op) {
   const ir::Value *v = op.operand(1);
+  if (auto it = pushDest_.find(&op); it != pushDest_.end()) {
+    // A counted loop's push: room reserved before the loop, the slot fixed by the loop counter.
+    llvm::Value *dst = it->second;
+    if (v->type.isScalar())
+      store(v->type.elem, dst, constI64(0), get(v));
+    else
+      B.CreateMemCpy(dst, llvm::MaybeAlign(1), get(v), llvm::MaybeAlign(1),
+                     tapeEntryBytes(op.operand(0)->type));
+    set(op.result(), get(op.operand(0)));
+    return;
+  }
   llvm::Value *hdr = ownTape(*this, op);
   llvm::Value *eb = tapeEntryBytes(op.operand(0)->type);
   llvm::Value *countSlot = B.CreateConstInBoundsGEP1_64(i8, hdr, kCount);

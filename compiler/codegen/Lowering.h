@@ -221,6 +221,23 @@ public:
   void lowerTapePush(const ir::Op &op);
   void lowerTapePop(const ir::Op &op);
   llvm::Value *tapeEntryBytes(const ir::Type &tapeType);
+  /// A tape a counted `for` loop only pushes onto (no other use inside the body): its room is
+  /// reserved once before the loop and each push stores at an index computed from the loop
+  /// counter, so that no count or capacity goes through memory per push.
+  struct CountedTape {
+    unsigned carried = 0;               // index among the loop's carried values
+    std::vector<const ir::Op *> pushes; // the body's pushes onto it, in order
+    llvm::Value *data = nullptr, *base = nullptr, *entryBytes = nullptr;
+  };
+  std::vector<CountedTape> reserveCountedTapes(const ir::Op &forOp,
+                                               const std::vector<llvm::Value *> &init,
+                                               llvm::Value *trips);
+  /// Sets the destinations of the pushes of iteration `step` (0-based) of the loop.
+  void placeCountedPushes(const std::vector<CountedTape> &tapes, llvm::Value *step);
+  /// Stores the counts after iteration `step` into the tape headers `cur`.
+  void storeCountedTapes(const std::vector<CountedTape> &tapes,
+                         const std::vector<llvm::Value *> &cur, llvm::Value *step);
+  std::unordered_map<const ir::Op *, llvm::Value *> pushDest_; // counted pushes: entry address
 
 private:
   /// The prologue and entry blocks, ctx and the parameters (run and runInputCheck).

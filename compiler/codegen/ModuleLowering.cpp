@@ -111,6 +111,8 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
     ty = llvm::FunctionType::get(vd, {ptr, ptr, ptr}, false);
   else if (n == "diffc_rt_tape_grow")
     ty = llvm::FunctionType::get(i32, {ptr, ptr, i64}, false);
+  else if (n == "diffc_rt_tape_reserve")
+    ty = llvm::FunctionType::get(i32, {ptr, ptr, i64, i64}, false);
   else if (n == "diffc_rt_tape_clone")
     ty = llvm::FunctionType::get(ptr, {ptr, ptr, i64}, false);
   else if (n == "diffc_rt_fail")

@@ -131,6 +131,9 @@ void *diffc_rt_alloc_slow(diffc_arena *arena, int64_t bytes);
 void diffc_rt_release_slow(diffc_arena *arena, diffc_chunk *chunk, char *cur);
 /* Makes room for one more entry of `entry_bytes`; 0 on success, else a diffc_status. */
 int32_t diffc_rt_tape_grow(diffc_ctx *ctx, diffc_tape *tape, int64_t entry_bytes);
+/* Makes room for at least `need` entries (a counted loop's pushes, known before it runs): grows to
+ * max(need, twice the capacity) at once. 0, or DIFFC_ERR_OUT_OF_MEMORY. */
+int32_t diffc_rt_tape_reserve(diffc_ctx *ctx, diffc_tape *tape, int64_t entry_bytes, int64_t need);
 /* A copy of `tape` (for a tape value that is still used after a push or pop); NULL when out of
  * memory. */
 diffc_tape *diffc_rt_tape_clone(diffc_ctx *ctx, const diffc_tape *tape, int64_t entry_bytes);

@@ -136,8 +136,14 @@ void diffc_rt_release_slow(diffc_arena *a, diffc_chunk *chunk, char *cur) {
 }
 
 int32_t diffc_rt_tape_grow(diffc_ctx *ctx, diffc_tape *t, int64_t entryBytes) {
+  return diffc_rt_tape_reserve(ctx, t, entryBytes, t->cap ? 2 * t->cap : 16);
+}
+
+int32_t diffc_rt_tape_reserve(diffc_ctx *ctx, diffc_tape *t, int64_t entryBytes, int64_t need) {
+  if (need <= t->cap)
+    return 0;
   ctx->limit_hit = 0;
-  int64_t cap = t->cap ? 2 * t->cap : 16;
+  int64_t cap = need > 2 * t->cap ? need : 2 * t->cap;
   int64_t bytes;
   if (__builtin_mul_overflow(cap, entryBytes, &bytes))
     return DIFFC_ERR_OUT_OF_MEMORY;

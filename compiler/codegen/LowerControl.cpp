@@ -8,6 +8,8 @@
 // with its trip count while element updates stay O(1).
 #include "codegen/Lowering.h"
 
+#include <limits>
+
 #include "ir/NonFinite.h"
 
 #include "support/Diagnostics.h"
@@ -283,8 +285,13 @@ void FnLowering::lowerFor(const ir::Op &op) {
   const ir::Block &body = *op.region(0);
   Carried init = initCarried(*this, op, 2);
   bool release = mayAllocate(body);
-  llvm::Value *trips =
-      B.CreateSelect(B.CreateICmpSGT(hi, lo), B.CreateSub(hi, lo), constI64(0), "trips");
+  // The trip count, saturated at INT64_MAX when hi - lo overflows (the tape reservation then
+  // reports the size as too large instead of reserving a wrapped-around count).
+  llvm::Value *diff = B.CreateIntrinsic(llvm::Intrinsic::ssub_with_overflow, {i64}, {hi, lo});
+  llvm::Value *span =
+      B.CreateSelect(B.CreateExtractValue(diff, 1), constI64(std::numeric_limits<int64_t>::max()),
+                     B.CreateExtractValue(diff, 0));
+  llvm::Value *trips = B.CreateSelect(B.CreateICmpSGT(hi, lo), span, constI64(0), "trips");
   std::vector<CountedTape> counted = reserveCountedTapes(op, init.cur, trips);
   auto finals = loopCarried(
       lo, hi, flatten(init), [&](llvm::Value *iv, const std::vector<llvm::Value *> &flat) {

@@ -102,8 +102,18 @@ FnLowering::reserveCountedTapes(const ir::Op &forOp, const std::vector<llvm::Val
     llvm::Value *hdr = init[k];
     c.entryBytes = tapeEntryBytes(t->type);
     c.base = B.CreateLoad(i64, B.CreateConstInBoundsGEP1_64(i8, hdr, kCount));
-    llvm::Value *need =
-        B.CreateAdd(c.base, B.CreateMul(trips, constI64(static_cast<int64_t>(c.pushes.size()))));
+    // count + trips * pushes, checked: a wrapped product would reserve too little and let the
+    // unchecked pushes below write past the tape.
+    llvm::Value *prod = B.CreateIntrinsic(llvm::Intrinsic::smul_with_overflow, {i64},
+                                          {trips, constI64(static_cast<int64_t>(c.pushes.size()))});
+    check(B.CreateNot(B.CreateExtractValue(prod, 1)), DIFFC_ERR_TOO_LARGE);
+    llvm::Value *sum = B.CreateIntrinsic(llvm::Intrinsic::sadd_with_overflow, {i64},
+                                         {c.base, B.CreateExtractValue(prod, 0)});
+    check(B.CreateNot(B.CreateExtractValue(sum, 1)), DIFFC_ERR_TOO_LARGE);
+    llvm::Value *need = B.CreateExtractValue(sum, 0);
+    llvm::Value *bytes =
+        B.CreateIntrinsic(llvm::Intrinsic::smul_with_overflow, {i64}, {need, c.entryBytes});
+    check(B.CreateNot(B.CreateExtractValue(bytes, 1)), DIFFC_ERR_TOO_LARGE);
     llvm::Value *cap = B.CreateLoad(i64, B.CreateConstInBoundsGEP1_64(i8, hdr, kCap));
     llvm::BasicBlock *grow = newBlock("tape.reserve"), *ready = newBlock("tape.reserved");
     llvm::MDBuilder md(C);
@@ -112,7 +122,7 @@ FnLowering::reserveCountedTapes(const ir::Op &forOp, const std::vector<llvm::Val
     llvm::Value *status =
         B.CreateCall(M.runtime("diffc_rt_tape_reserve"), {ctx, hdr, c.entryBytes, need});
     check(B.CreateICmpEQ(status, llvm::ConstantInt::get(i32, 0)), DIFFC_ERR_OUT_OF_MEMORY,
-          c.entryBytes);
+          B.CreateExtractValue(bytes, 0));
     B.CreateBr(ready);
     B.SetInsertPoint(ready);
     c.data = B.CreateLoad(ptr, B.CreateConstInBoundsGEP1_64(i8, hdr, kData));

@@ -84,16 +84,6 @@ bool boundedToRun(const std::string &text, const ir::Module &m) {
   return true;
 }
 
-bool callable(const ir::Function &fn) {
-  for (const ir::Value *p : fn.params())
-    if (p->type.isTape)
-      return false;
-  for (const ir::Type &t : fn.resultTypes)
-    if (t.isTape)
-      return false;
-  return true;
-}
-
 bool sameBits(double a, double b) {
   return (std::isnan(a) && std::isnan(b)) ||
          std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
@@ -188,7 +178,7 @@ void runPipeline(const std::string &text, bool generated) {
     primal.push_back(f.get());
   for (const ir::Function *f : primal) {
     if (f->resultTypes.size() != 1 || !f->resultTypes[0].isScalar() ||
-        !ir::isFloat(f->resultTypes[0].elem) || !callable(*f))
+        !ir::isFloat(f->resultTypes[0].elem) || !codegen::hasEntryPoint(*f))
       continue;
     try {
       ad::buildGradient(*m, *f);
@@ -215,7 +205,7 @@ void runPipeline(const std::string &text, bool generated) {
   }
   interp::Interpreter in(*shared);
   for (const auto &f : shared->functions) {
-    if (!callable(*f))
+    if (!codegen::hasEntryPoint(*f))
       continue;
     if (auto args = testgen::sampleInputs(*f, 2))
       compare(in, *jit, *f, *args, text);

@@ -17,7 +17,8 @@ namespace diffc {
 
 class Lexer {
 public:
-  Lexer(const SourceFile &file, DiagnosticEngine &diags) : file_(file), diags_(diags) {}
+  Lexer(const SourceFile &file, DiagnosticEngine &diags)
+      : file_(file), diags_(diags), pos_(file.firstOffset()) {}
 
   /// The next token; at the end of the input, Eof (again on every further call).
   Token next();
@@ -39,7 +40,7 @@ private:
   DiagnosticEngine &diags_;
   void error(Span at, std::string message);
 
-  uint32_t pos_ = 0;
+  uint32_t pos_;
   std::vector<Span> badSpans_;
 };
 

@@ -6,7 +6,9 @@ namespace diffc {
 
 SourceFile::SourceFile(std::string name, std::string text)
     : name_(std::move(name)), text_(std::move(text)) {
-  lineStarts_.push_back(0);
+  // A UTF-8 byte-order mark (Windows editors write one) is invisible: line 1 starts after it, so
+  // columns count what the user sees, and the lexer skips it.
+  lineStarts_.push_back(text_.starts_with(kUtf8Bom) ? static_cast<uint32_t>(kUtf8Bom.size()) : 0u);
   for (uint32_t i = 0; i < text_.size(); ++i)
     if (text_[i] == '\n')
       lineStarts_.push_back(i + 1);
@@ -15,6 +17,7 @@ SourceFile::SourceFile(std::string name, std::string text)
 SourceLoc SourceFile::locOf(uint32_t offset) const {
   if (offset > text_.size())
     offset = static_cast<uint32_t>(text_.size());
+  offset = std::max(offset, lineStarts_[0]);
   auto it = std::upper_bound(lineStarts_.begin(), lineStarts_.end(), offset);
   uint32_t line = static_cast<uint32_t>(it - lineStarts_.begin());
   uint32_t col = offset - lineStarts_[line - 1] + 1;
@@ -32,7 +35,8 @@ std::string_view SourceFile::lineText(uint32_t line) const {
   if (line == 0 || line > lineStarts_.size())
     return {};
   uint32_t b = lineStarts_[line - 1];
-  uint32_t e = line < lineStarts_.size() ? lineStarts_[line] - 1 : static_cast<uint32_t>(text_.size());
+  uint32_t e =
+      line < lineStarts_.size() ? lineStarts_[line] - 1 : static_cast<uint32_t>(text_.size());
   std::string_view v(text_.data() + b, e - b);
   if (!v.empty() && v.back() == '\r')
     v.remove_suffix(1);

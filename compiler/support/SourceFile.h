@@ -13,7 +13,9 @@ namespace diffc {
 struct Span {
   uint32_t begin = 0;
   uint32_t end = 0;
-  static Span join(Span a, Span b) { return {a.begin < b.begin ? a.begin : b.begin, a.end > b.end ? a.end : b.end}; }
+  static Span join(Span a, Span b) {
+    return {a.begin < b.begin ? a.begin : b.begin, a.end > b.end ? a.end : b.end};
+  }
 };
 
 /// 1-based line and column; line 0 means "no location".
@@ -23,6 +25,8 @@ struct SourceLoc {
   bool valid() const { return line != 0; }
 };
 
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 class SourceFile {
 public:
   SourceFile(std::string name, std::string text);
@@ -30,6 +34,8 @@ public:
   const std::string &name() const { return name_; }
   const std::string &text() const { return text_; }
   SourceLoc locOf(uint32_t offset) const;
+  /// Offset of the first character of the program: 0, or 3 after a UTF-8 byte-order mark.
+  uint32_t firstOffset() const { return lineStarts_[0]; }
   /// Byte offset of a line/column position (clamped to the file).
   uint32_t offsetOf(SourceLoc loc) const;
   /// The text of 1-based line `line`, without its newline.

@@ -146,3 +146,13 @@ TEST_CASE("token spellings") {
   CHECK(std::string(tokSpelling(Tok::Eof)) == "end of file");
   CHECK(std::string(tokSpelling(Tok::SlashAssign)) == "/=");
 }
+
+TEST_CASE("lexer: a UTF-8 byte-order mark is skipped and columns count after it") {
+  Lexed l = lexText("\xEF\xBB\xBF"
+                    "fn f(x: f64) -> f64 = x $;");
+  CHECK(l.toks.front().kind == Tok::KwFn);
+  REQUIRE(l.errors.size() == 1);
+  CHECK(l.errors[0].starts_with("1:25: "));
+  // A mark anywhere else is not whitespace.
+  CHECK(lexText("fn \xEF\xBB\xBF").errors.size() == 1);
+}

@@ -136,6 +136,21 @@ std::unique_ptr<Function> prepare(Module &m, const Function &f, bool forReverse)
   passes::ValueMap map;
   for (const Value *p : f.params())
     map[p] = fn->addParam(p->type, p->name);
+  if (forReverse && !f.vjpRule.empty()) {
+    // A function with a @vjp rule differentiates, in reverse, by its rule also when it is the
+    // function asked for (diffc run --grad, the host API), not only where it is called: its
+    // body becomes a call of itself, which the reverse sweep reverses with the rule.
+    Builder b(*fn);
+    b.setLoc(f.loc);
+    b.setInsertionBlock(fn->body.get());
+    std::vector<Value *> args(fn->body->args.begin(), fn->body->args.end());
+    Op *call = b.create(OpKind::Call, args, f.resultTypes);
+    call->callee = f.name;
+    for (size_t i = 0; i < f.sizeParams.size(); ++i)
+      call->dims.push_back(Dim::symbol(static_cast<uint32_t>(i)));
+    b.create(OpKind::Return, call->results, {});
+    return fn;
+  }
   passes::cloneOpsInto(*f.body, *fn->body, map, {}, /*includeTerminator=*/true);
   try {
     passes::inlineCalls(m, *fn, /*all=*/true);

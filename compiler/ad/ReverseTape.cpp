@@ -10,6 +10,10 @@
 // and popped where it was pushed, so the derivative of a loop that pops n entries costs O(n) and
 // the new program can be differentiated again the same way (third order and beyond).
 //
+// An adjoint tape that an adjoint marked masked (zeros standing for an untaken side, see
+// Rules.h) was pushed onto is masked itself, and so is every entry popped from it: the products
+// the popped adjoints enter stay guarded (0 * inf is 0, not NaN), as they would without the tape.
+//
 // Heights must match: every op with an active tape result is reversed, even when nothing else
 // downstream of it has an adjoint (a popped entry nobody differentiates still gets a zero pushed
 // in its place), and the adjoint of a tape nothing uses afterwards is an empty tape. That tape is
@@ -52,8 +56,9 @@ void Reverse::reverseTape(const Op &op, Scope &s, const std::vector<Value *> &dy
     Value *dt = orZeros(dys[0], op.results[0]->type);
     Op *pop = b_.create(OpKind::TapePop, {dt}, {dt->type, v->type});
     pop->results[0]->name = dt->name;
-    accumulate(s, t, pop->results[0], false);
-    accumulate(s, v, pop->results[1], false);
+    bool masked = isMasked(dt);
+    accumulate(s, t, pop->results[0], masked);
+    accumulate(s, v, pop->results[1], masked);
     return;
   }
   case OpKind::TapePop: {
@@ -62,7 +67,7 @@ void Reverse::reverseTape(const Op &op, Scope &s, const std::vector<Value *> &dy
     Value *dv = orZeros(act_.active(v) ? dys[1] : nullptr, v->type);
     Op *push = b_.create(OpKind::TapePush, {dt, dv}, {dt->type});
     push->result()->name = dt->name;
-    accumulate(s, t, push->result(), false);
+    accumulate(s, t, push->result(), isMasked(dt) || isMasked(dv));
     return;
   }
   default:

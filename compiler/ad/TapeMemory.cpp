@@ -2,7 +2,8 @@
 // families (passes::detail::tapeFamilies: one family is one stack at run time), so that a loop of a
 // reverse sweep that pops the forward sweep's tapes while filling tapes of its own (the forward
 // sweep of a gradient of a gradient) is charged for the latter only, and a loop that recomputes
-// and reverses a @checkpoint segment, emptying the tapes it filled, for nothing.
+// and reverses a @checkpoint segment, emptying the tapes it filled, for nothing. Loops inside a map
+// body (an in-language grad per element) are noted per element.
 #include "ad/TapeMemory.h"
 
 #include "ad/Emit.h"
@@ -97,6 +98,10 @@ private:
     switch (o.kind) {
     case OpKind::TapePush: {
       const Type &t = o.operands[1]->type;
+      // Pushes AD made in this run have their note; those of an inner grad inlined into this
+      // function (inside a map body, say) lost it with the clone.
+      if (o.note.empty())
+        o.note = "stored for reverse: " + byteSize(t, fn_) + " bytes per entry";
       b.pushed[family_[o.results[0]->id]].bytes =
           Emitter::count(t.shape) * Dim::constant(elemBytes(t.elem));
       return b;
@@ -120,8 +125,13 @@ private:
     case OpKind::For:
     case OpKind::While:
       return loop(o);
+    case OpKind::Map:
+      // A map body holds tapes of its own (an inner grad's), filled and emptied per element:
+      // nothing is left on a tape outside, but the loops inside get their notes per element.
+      block(*o.regions[0]);
+      return b;
     default:
-      return b; // map bodies hold tapes of their own, released with each element
+      return b;
     }
   }
 

@@ -3,7 +3,10 @@
 // (forward, gradient, forward, ...) so that both see the same machine state, and prints the medians
 // as JSON:
 //   {"forward_ns": median, "gradient_ns": median, "ratio": gradient/forward, "runs": n,
-//    "tape_bytes": the tape memory the gradient holds at its peak}
+//    "tape_bytes": the tape memory the gradient holds at its peak,
+//    "forward_cpu_ns", "gradient_cpu_ns": medians of the thread's CPU time per call}
+// The CPU times leave out the time the thread was not running: on a loaded machine a call longer
+// than a scheduler time slice is preempted, which inflates the wall times of long calls only.
 // A function without a scalar float result has no gradient: gradient_ns and ratio are null. An
 // inputs array (a batch, as for run) is timed set by set and prints a JSON array of such objects.
 #include "codegen/Codegen.h"
@@ -19,26 +22,40 @@
 #include <chrono>
 #include <iostream>
 
+#include <time.h>
+
 namespace diffc::driver {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Nanoseconds per call of `reps` back-to-back runs.
-double timeRuns(codegen::PreparedCall &c, int reps) {
+double threadCpuNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
+struct Sample {
+  double wall, cpu; // nanoseconds per call
+};
+
+/// Wall and thread CPU time per call of `reps` back-to-back runs.
+Sample timeRuns(codegen::PreparedCall &c, int reps) {
   auto t0 = Clock::now();
+  double c0 = threadCpuNs();
   for (int i = 0; i < reps; ++i)
     c.run();
+  double c1 = threadCpuNs();
   auto t1 = Clock::now();
-  return std::chrono::duration<double, std::nano>(t1 - t0).count() / reps;
+  return {std::chrono::duration<double, std::nano>(t1 - t0).count() / reps, (c1 - c0) / reps};
 }
 
 /// How many back-to-back calls make one sample last about 20 microseconds, so that the clock's
 /// resolution does not dominate tiny functions.
 int repsFor(codegen::PreparedCall &c) {
-  double one = timeRuns(c, 1);
-  one = std::min(one, timeRuns(c, 1));
+  double one = timeRuns(c, 1).wall;
+  one = std::min(one, timeRuns(c, 1).wall);
   return static_cast<int>(std::clamp(20000.0 / std::max(one, 1.0), 1.0, 100000.0));
 }
 
@@ -129,21 +146,29 @@ int cmdBench(const Options &o) {
         tapeBytes = codegen::threadTapeBytes() - before;
       }
       int fr = repsFor(*fwd), gr = grad ? repsFor(*grad) : 1;
-      std::vector<double> ft, gt;
+      std::vector<double> ft, gt, fc, gc;
       auto start = Clock::now();
       for (int i = 0; runs ? i < runs : i < 1000; ++i) {
-        ft.push_back(timeRuns(*fwd, fr));
-        if (grad)
-          gt.push_back(timeRuns(*grad, gr));
+        Sample f1 = timeRuns(*fwd, fr);
+        ft.push_back(f1.wall);
+        fc.push_back(f1.cpu);
+        if (grad) {
+          Sample g1 = timeRuns(*grad, gr);
+          gt.push_back(g1.wall);
+          gc.push_back(g1.cpu);
+        }
         if (!runs && i + 1 >= 10 && Clock::now() - start > std::chrono::seconds(1))
           break;
       }
       double fm = median(ft);
       std::string gm = grad ? number(median(gt)) : "null";
       std::string ratio = grad ? number(median(gt) / fm) : "null";
+      std::string gcm = grad ? number(median(gc)) : "null";
       results.push_back(fmt::format("{{\"forward_ns\": {}, \"gradient_ns\": {}, \"ratio\": {}, "
-                                    "\"runs\": {}, \"tape_bytes\": {}}}",
-                                    number(fm), gm, ratio, ft.size(), tapeBytes));
+                                    "\"runs\": {}, \"tape_bytes\": {}, \"forward_cpu_ns\": {}, "
+                                    "\"gradient_cpu_ns\": {}}}",
+                                    number(fm), gm, ratio, ft.size(), tapeBytes, number(median(fc)),
+                                    gcm));
     }
     if (!isBatch)
       std::cout << results[0] << "\n";

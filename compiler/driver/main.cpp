@@ -37,7 +37,8 @@ commands:
                                       (`derive -e 'x^2*sin(x)' --wrt x`); one line per variable
   bench FILE --fn F --inputs FILE.json [--runs N] [--wrt a,b] [--fast-math] [--check-nan] [--no-cache]
                                       time forward and gradient calls interleaved; print JSON
-                                      {"forward_ns", "gradient_ns", "ratio", "runs"} (medians)
+                                      {"forward_ns", "gradient_ns", "ratio", "runs", "tape_bytes",
+                                      "forward_cpu_ns", "gradient_cpu_ns"} (medians)
 )";
 
 } // namespace

@@ -168,6 +168,11 @@ public:
   /// f's results and then one tangent per float result, from f's parameters and one tangent
   /// t_<p> per wrt parameter (forward mode).
   Function jvp(std::string_view name, std::vector<std::string> wrt = {}) const;
+  /// Hessian-vector product of a scalar f64 function (forward over reverse: the jvp of its
+  /// gradient): from f's parameters and one tangent t_<p> per wrt parameter, the value, the
+  /// gradient d_<p>, the directional derivative, and H v, one result per wrt parameter.
+  /// Column j of the Hessian is hvp with v = e_j (`diffc run --hessian` does that).
+  Function hvp(std::string_view name, std::vector<std::string> wrt = {}) const;
   std::vector<std::string> function_names() const;
 
 private:

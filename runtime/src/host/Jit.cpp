@@ -142,11 +142,11 @@ std::vector<std::string> Module::function_names() const {
 
 namespace {
 
-enum class Derivative { Gradient, Vjp, Jvp };
+enum class Derivative { Gradient, Vjp, Jvp, Hvp };
 
 std::shared_ptr<FunctionImpl> derived(ModuleImpl &mi, Derivative kind, std::string_view name,
                                       const std::vector<std::string> &wrt) {
-  static const char *kinds[] = {"grad", "vjp", "jvp"};
+  static const char *kinds[] = {"grad", "vjp", "jvp", "hvp"};
   std::string key =
       fmt::format("{}|{}|{}", kinds[static_cast<int>(kind)], name, fmt::join(wrt, ","));
   std::lock_guard<std::mutex> lock(mi.mu);
@@ -170,6 +170,17 @@ std::shared_ptr<FunctionImpl> derived(ModuleImpl &mi, Derivative kind, std::stri
     case Derivative::Jvp:
       d = ad::buildJvp(*m, *fn, wrt);
       break;
+    case Derivative::Hvp: {
+      // The gradient's tangent in the directions of the same parameters (its wrt list, by
+      // name: the gradient keeps f's parameters).
+      std::vector<std::string> params = wrt;
+      if (params.empty())
+        for (const ir::Value *p : fn->params())
+          if (p->type.isFloat())
+            params.push_back(p->name);
+      d = ad::buildJvp(*m, *ad::buildGradient(*m, *fn, wrt), params);
+      break;
+    }
     }
   } catch (const ad::ADError &e) {
     std::string where =
@@ -202,6 +213,12 @@ Function Module::vjp(std::string_view name, std::vector<std::string> wrt) const 
 Function Module::jvp(std::string_view name, std::vector<std::string> wrt) const {
   Function f;
   f.impl_ = derived(*impl_, Derivative::Jvp, name, wrt);
+  return f;
+}
+
+Function Module::hvp(std::string_view name, std::vector<std::string> wrt) const {
+  Function f;
+  f.impl_ = derived(*impl_, Derivative::Hvp, name, wrt);
   return f;
 }
 

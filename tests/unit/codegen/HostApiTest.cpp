@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <numeric>
 #include <thread>
 
 namespace {
@@ -126,11 +127,12 @@ TEST_CASE("host API: shape and argument errors name the parameter and both shape
   std::vector<double> gw(2);
   double v = 0, gb = 0;
   std::vector<double> gX(6), gy(2), X6(6), y2(2);
-  CHECK_THROWS_WITH_AS(m.gradient("loss").call_into(
-                           {diffc::view(w, {3}), 0.0, diffc::view(X6, {2, 3}), diffc::view(y2, {2})},
-                           {diffc::out(v), diffc::view(gw, {2}), diffc::out(gb),
-                            diffc::view(gX, {2, 3}), diffc::view(gy, {2})}),
-                       doctest::Contains("d_w"), diffc::Error);
+  CHECK_THROWS_WITH_AS(
+      m.gradient("loss").call_into(
+          {diffc::view(w, {3}), 0.0, diffc::view(X6, {2, 3}), diffc::view(y2, {2})},
+          {diffc::out(v), diffc::view(gw, {2}), diffc::out(gb), diffc::view(gX, {2, 3}),
+           diffc::view(gy, {2})}),
+      doctest::Contains("d_w"), diffc::Error);
 }
 
 TEST_CASE("host API: runtime faults become diffc::Error with the source location") {
@@ -196,4 +198,53 @@ TEST_CASE("host API: 8 threads calling one gradient concurrently get equal resul
     th.join();
   for (int t = 0; t < 8; ++t)
     CHECK(mismatches[t] == 0);
+}
+
+TEST_CASE("host API: Hessian-vector products (forward over reverse) against differences of the "
+          "gradient") {
+  // A loop (tapes in the gradient, tangents of tapes in the hvp) and a product of parameters.
+  const char *src = R"(
+fn energy[N](x: f64[N], a: f64) -> f64 {
+  var e = 0.0;
+  for i in 1..N { e += a * (x[i] - x[i - 1]) ^ 2 * exp(0.3 * x[i]); }
+  e + sin(a * x[0])
+})";
+  const int64_t N = 4;
+  std::vector<double> x = {0.3, -0.7, 1.1, 0.4}, vx = {1.0, -0.5, 0.25, 2.0};
+  double a = 1.3, va = -0.75;
+  diffc::Jit jit;
+  diffc::Module m = jit.compile_string(src, "energy.diff");
+  diffc::Function g = m.gradient("energy");
+  diffc::Function h = m.hvp("energy");
+  auto r = h(diffc::view(x, {N}), a, diffc::view(vx, {N}), va);
+  // value, d_x, d_a, then the tangents: of the value (the directional derivative), H v.
+  REQUIRE(r.size() == 6);
+  auto base = g(diffc::view(x, {N}), a);
+  CHECK(r[0].scalar() == base.value());
+  CHECK(r[1].data == base.grad("x").data);
+  double dir = std::inner_product(vx.begin(), vx.end(), base.grad("x").data.begin(), 0.0) +
+               va * base.grad("a").scalar();
+  CHECK(r[3].scalar() == doctest::Approx(dir).epsilon(1e-12));
+  // Central differences of the gradient along v.
+  const double eps = 1e-5;
+  std::vector<double> xp(N), xm(N);
+  for (int64_t i = 0; i < N; ++i) {
+    xp[i] = x[i] + eps * vx[i];
+    xm[i] = x[i] - eps * vx[i];
+  }
+  auto gp = g(diffc::view(xp, {N}), a + eps * va), gm = g(diffc::view(xm, {N}), a - eps * va);
+  for (int64_t i = 0; i < N; ++i) {
+    double fd = (gp.grad("x").data[i] - gm.grad("x").data[i]) / (2 * eps);
+    CHECK(r[4].data[i] == doctest::Approx(fd).epsilon(1e-6));
+  }
+  double fda = (gp.grad("a").scalar() - gm.grad("a").scalar()) / (2 * eps);
+  CHECK(r[5].scalar() == doctest::Approx(fda).epsilon(1e-6));
+  // With wrt: only x's block, H_xx v_x.
+  auto rx = m.hvp("energy", {"x"})(diffc::view(x, {N}), a, diffc::view(vx, {N}));
+  REQUIRE(rx.size() == 4);
+  auto gpx = g(diffc::view(xp, {N}), a), gmx = g(diffc::view(xm, {N}), a);
+  for (int64_t i = 0; i < N; ++i)
+    CHECK(
+        rx[3].data[i] ==
+        doctest::Approx((gpx.grad("x").data[i] - gmx.grad("x").data[i]) / (2 * eps)).epsilon(1e-6));
 }

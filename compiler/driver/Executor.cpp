@@ -80,15 +80,10 @@ std::unique_ptr<Executor> Executor::create(Session &s, const Options &o) {
   int64_t limit = maxMemory(o);
   if (limit < 0)
     return nullptr;
-  if (o.has("interp")) {
-    if (limit > 0) {
-      reportError("diffc", "--max-memory caps the memory of compiled code; it cannot be combined "
-                           "with --interp");
-      return nullptr;
-    }
+  if (o.has("interp"))
     return std::make_unique<InterpExecutor>(
-        s.module, interp::InterpreterOptions{.checkNonFinite = o.has("check-nan")});
-  }
+        s.module,
+        interp::InterpreterOptions{.checkNonFinite = o.has("check-nan"), .maxMemory = limit});
   std::string error;
   auto engine = codegen::JitEngine::create(error);
   if (!engine) {

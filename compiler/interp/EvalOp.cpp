@@ -31,7 +31,7 @@ std::vector<const Tensor *> tensorsOf(const Values &vs, size_t from = 0) {
 Tensor &mutableTensor(RtValue &v) {
   tensorOf(v);
   if (v.tensor.use_count() != 1) {
-    v.tensor = std::make_shared<Tensor>(*v.tensor);
+    v.tensor = RtValue::of(Tensor(*v.tensor)).tensor;
     ++sharedTargetCopies();
   }
   return *v.tensor;
@@ -170,7 +170,7 @@ Values evalPure(Frame &f, const ir::Op &op, Values &ins) {
     arity(2);
     if (!hasType(f, rt.entry(), ins[1]))
       typeMismatch(f, rt.entry(), ins[1], "operand", 1);
-    mutableTape(ins[0]).entries.push_back(ins[1].tensor);
+    mutableTape(ins[0]).push(ins[1].tensor);
     return {std::move(ins[0])};
   }
   case OpKind::TapePop: {

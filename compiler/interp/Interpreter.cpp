@@ -250,6 +250,37 @@ bool isControl(OpKind k) {
   }
 }
 
+/// Under a memory cap, refuses an op whose new result would not fit before computing it, so that a
+/// huge request fails without being allocated. Faults in the result's shape are left to the op.
+void checkResultFits(const Frame &f, const ir::Op &op) {
+  MemoryMeter *m = MemoryMeter::current();
+  switch (op.kind) {
+  case OpKind::If:
+  case OpKind::For:
+  case OpKind::While:
+  case OpKind::Call:
+  case OpKind::StopGradient:
+  case OpKind::Update:
+  case OpKind::UpdateAdd:
+  case OpKind::TapeNew:
+  case OpKind::TapePush:
+  case OpKind::TapePop:
+    return; // no new tensor, or one the op's callee / region makes and charges itself
+  default:
+    break;
+  }
+  if (!m || op.results.empty() || op.result(0)->type.isTape || op.result(0)->type.isScalar())
+    return;
+  size_t n = 0;
+  try {
+    n = numElements(concreteShape(f, op.result(0)->type));
+  } catch (const std::exception &) {
+    return;
+  }
+  ElemType e = op.result(0)->type.elem;
+  m->check(elemBytes(e, n), arenaBytes(e, n));
+}
+
 void runOp(Frame &f, const ir::Op &op) {
   bool control = isControl(op.kind);
   if (ir::isTerminator(op.kind) || (!control && !op.regions.empty()))
@@ -263,6 +294,7 @@ void runOp(Frame &f, const ir::Op &op) {
       f.ctx.checkNonFinite && ir::mayProduceNonFinite(op) && !ir::checkedWhileUpdating(op);
   Values before = checked && ir::reportedOperands(op) ? ins : Values();
   try {
+    checkResultFits(f, op);
     outs = control ? evalControl(f, op, ins) : evalPure(f, op, ins);
   } catch (...) {
     rethrowAtOp(f, op);
@@ -370,6 +402,9 @@ std::vector<Tensor> Interpreter::call(const ir::Function &fn, std::vector<Tensor
   for (Tensor &a : args)
     vals.push_back(RtValue::of(std::move(a)));
   Context ctx{module_, {}, 1, stackLimitOfThisThread(), opts_.checkNonFinite};
+  // Declared before every value of the call, so that it outlives them (they release into it).
+  MemoryMeter meter(opts_.maxMemory);
+  MeterScope scope(opts_.maxMemory > 0 ? &meter : nullptr);
   Values res = runFunction(ctx, fn, std::move(sizes.sizes), std::move(vals));
   std::vector<Tensor> out;
   for (RtValue &r : res) {

@@ -28,6 +28,11 @@ struct InterpreterOptions {
   /// ops ir/NonFinite.h lists), naming the op, its origin (forward / adjoint of ...), the element
   /// and the operands there; and at a call whose float arguments hold one.
   bool checkNonFinite = false;
+  /// `--max-memory`: a cap in bytes on the scratch memory of each call (0: none), counted as
+  /// compiled code counts it (interp/Memory.h); a call that needs more throws the RuntimeError
+  /// compiled code gives for DIFFC_ERR_MEMORY_LIMIT, "memory limit of L bytes exceeded (allocating
+  /// B bytes)", at the op that asked for them.
+  int64_t maxMemory = 0;
 };
 
 class Interpreter {

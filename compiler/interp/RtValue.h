@@ -4,6 +4,7 @@
 // API (see Tensor.h for that).
 #pragma once
 
+#include "interp/Memory.h"
 #include "interp/Tensor.h"
 
 #include <memory>
@@ -13,8 +14,34 @@
 namespace diffc::interp::detail {
 
 /// A LIFO stack of tensors; entries are shared, so pushing a value does not copy its elements.
+/// Under a memory cap it holds the bytes compiled code's tape would hold for its entries.
 struct Tape {
   std::vector<std::shared_ptr<Tensor>> entries;
+
+  Tape() = default;
+  Tape(const Tape &o) : entries(o.entries) {
+    if (meter)
+      meter->charge(o.charged, o.charged);
+    charged = o.charged;
+  }
+  Tape &operator=(const Tape &) = delete;
+  ~Tape() {
+    if (meter)
+      meter->release(charged);
+  }
+
+  void push(std::shared_ptr<Tensor> t) {
+    if (meter) {
+      int64_t bytes = elemBytes(t->elem, t->size());
+      meter->charge(bytes, bytes);
+      charged += bytes;
+    }
+    entries.push_back(std::move(t));
+  }
+
+private:
+  MemoryMeter *meter = MemoryMeter::current();
+  int64_t charged = 0; // released with the tape: compiled code's tapes do not shrink on pop
 };
 
 /// A tensor or a tape. Exactly one pointer is set in a defined value.
@@ -22,7 +49,12 @@ struct RtValue {
   std::shared_ptr<Tensor> tensor;
   std::shared_ptr<Tape> tape;
 
-  static RtValue of(Tensor t) { return {std::make_shared<Tensor>(std::move(t)), nullptr}; }
+  /// t as a value; under a memory cap (Memory.h) a tensor that is not a scalar is charged.
+  static RtValue of(Tensor t) {
+    if (MemoryMeter *m = MemoryMeter::current(); m && !t.isScalar())
+      return {chargedTensor(*m, std::move(t)), nullptr};
+    return {std::make_shared<Tensor>(std::move(t)), nullptr};
+  }
   bool defined() const { return tensor || tape; }
 };
 

@@ -1,6 +1,7 @@
 // Resource limits of compiled code and determinism of its results:
 //   - the memory cap per call: Options::max_memory, Function::with_max_memory and the C ABI
-//     (diffc_ctx_set_memory_limit -> DIFFC_ERR_MEMORY_LIMIT), for temporaries and for tapes;
+//     (diffc_ctx_set_memory_limit -> DIFFC_ERR_MEMORY_LIMIT), for temporaries and for tapes, and
+//     the interpreter's (InterpreterOptions::maxMemory), which gives the same error;
 //   - tensor sizes whose element count overflows int64 (DIFFC_ERR_TOO_LARGE);
 //   - the same program and inputs give bit-identical results from call to call, from one Jit to
 //     another and from thread to thread (without --fast-math, which lets LLVM reassociate).
@@ -91,6 +92,74 @@ TEST_CASE("limits: the C ABI reports the cap as DIFFC_ERR_MEMORY_LIMIT") {
   CHECK(big(ctx, sizes, args, results) == DIFFC_OK);
   CHECK(out == 6e6);
   diffc_ctx_destroy(ctx);
+}
+
+/// The error of fn under a memory cap in the interpreter and in the JIT ("" when it ran), with the
+/// location, as `line:col: message`.
+std::pair<std::string, std::string> cappedErrors(const std::shared_ptr<diffc::ir::Module> &m,
+                                                 const std::string &fn,
+                                                 const std::vector<Tensor> &args, int64_t cap) {
+  auto describe = [](const diffc::interp::RuntimeError &e) {
+    return std::to_string(e.loc.line) + ":" + std::to_string(e.loc.col) + ": " + e.what();
+  };
+  std::string in, jitted;
+  diffc::interp::Interpreter interp(*m, diffc::interp::InterpreterOptions{.maxMemory = cap});
+  try {
+    interp.call(fn, args);
+  } catch (const diffc::interp::RuntimeError &e) {
+    in = describe(e);
+  }
+  diffc::codegen::CodegenOptions opts;
+  opts.maxMemory = cap;
+  try {
+    jit(m, opts)->call(fn, args);
+  } catch (const diffc::interp::RuntimeError &e) {
+    jitted = describe(e);
+  }
+  return {in, jitted};
+}
+
+TEST_CASE("limits: the interpreter honours the memory cap with compiled code's error") {
+  auto m = fromSource(kProgram);
+  std::vector<Tensor> v{V({2.0})};
+  // A request larger than the cap: the same message at the same op in both executors.
+  auto [in, jitted] = cappedErrors(m, "big", v, 1 << 20);
+  CHECK(in == "2:35: memory limit of 1048576 bytes exceeded (allocating 8000000 bytes)");
+  CHECK(in == jitted);
+  // Under a cap that fits, both run (and agree bit for bit, as without a cap).
+  std::tie(in, jitted) = cappedErrors(m, "big", v, 16 << 20);
+  CHECK(in.empty());
+  CHECK(jitted.empty());
+  diffc::interp::Interpreter capped(*m, diffc::interp::InterpreterOptions{.maxMemory = 16 << 20});
+  CHECK(capped.call("big", v)[0].item() == 6e6);
+
+  // The reverse sweep's tape: 20000 entries of 8 bytes do not fit in 64 KiB in either executor,
+  // which both blame the loop. Only the request differs: compiled code reserves the whole loop's
+  // tape at once, the interpreter fails at the 8-byte push that crosses the cap.
+  diffc::ir::Function *g = diffc::ad::buildGradient(*m, *m->lookup("tape"));
+  std::tie(in, jitted) = cappedErrors(m, g->name, {S(0.5)}, 64 << 10);
+  CHECK(in == "5:3: memory limit of 65536 bytes exceeded (allocating 8 bytes)");
+  CHECK(jitted == "5:3: memory limit of 65536 bytes exceeded (allocating 160000 bytes)");
+  std::tie(in, jitted) = cappedErrors(m, g->name, {S(0.5)}, 1 << 20);
+  CHECK(in.empty());
+  CHECK(jitted.empty());
+
+  // Memory is given back when values die: 200 temporaries of 400 KB, one alive at a time, fit
+  // under 1 MiB in both (a meter that only counted up would refuse the third).
+  auto loop = fromSource(R"(
+fn churn(x: f64) -> f64 {
+  var acc = 0.0;
+  for i in 0..200 {
+    acc = acc + sum(fill(x, 50000) * 2.0);
+  }
+  acc
+}
+)");
+  std::tie(in, jitted) = cappedErrors(loop, "churn", {S(0.5)}, 1 << 20);
+  CHECK(in.empty());
+  CHECK(jitted.empty());
+  diffc::interp::Interpreter churn(*loop, diffc::interp::InterpreterOptions{.maxMemory = 1 << 20});
+  CHECK(churn.call("churn", {S(0.5)})[0].item() == 200 * 50000.0);
 }
 
 TEST_CASE("limits: an element count that overflows int64 is DIFFC_ERR_TOO_LARGE") {

@@ -90,7 +90,7 @@ void FnLowering::lowerOp(const ir::Op &op) {
     lowerReshape(op);
     break;
   case OpKind::Transpose:
-    lowerTranspose(op);
+    lowerTransposeOf(op);
     break;
   case OpKind::Concat:
     lowerConcat(op);

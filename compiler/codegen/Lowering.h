@@ -203,6 +203,15 @@ public:
   void lowerSoftmax(const ir::Op &op);
   // Linalg.cpp
   void lowerMatMul(const ir::Op &op);
+  void lowerMatMulKernel(const ir::Op &op);
+  /// A transpose: materialised by lowerTranspose unless a neighbouring matmul takes it over.
+  void lowerTransposeOf(const ir::Op &op);
+  /// Transpose t is read in place by the matmul right after it (its only user).
+  bool transposeIntoMatMul(const ir::Op &t);
+  /// Matmul mm writes its product transposed, for the transpose right after it (its only user).
+  bool matMulTransposed(const ir::Op &mm);
+  /// Number of operand slots holding v in the function (nested regions included).
+  unsigned useCount(const ir::Value *v);
   void lowerOuter(const ir::Op &op);
   // Index.cpp
   void lowerIndex(const ir::Op &op);
@@ -238,6 +247,7 @@ public:
   void storeCountedTapes(const std::vector<CountedTape> &tapes,
                          const std::vector<llvm::Value *> &cur, llvm::Value *step);
   std::unordered_map<const ir::Op *, llvm::Value *> pushDest_; // counted pushes: entry address
+  std::unordered_map<const ir::Value *, unsigned> useCounts_;  // useCount, filled on first use
 
 private:
   /// The prologue and entry blocks, ctx and the parameters (run and runInputCheck).

@@ -98,8 +98,12 @@ public:
   /// The value of a dim, computed once in the prologue.
   llvm::Value *dim(const ir::Dim &d);
   std::vector<llvm::Value *> dims(const ir::Shape &s);
-  /// Number of elements of a shape (no checks).
+  /// Number of elements of a shape, checked to fit in int64 unless fitsLikeParam.
   llvm::Value *numel(const ir::Shape &s);
+  /// d >= 0 is known: a constant, or a size parameter alone (checked on entry).
+  bool nonNegative(const ir::Dim &d);
+  /// Elements of shape s of bytesPerElem bytes each take no more bytes than a tensor parameter.
+  bool fitsLikeParam(const ir::Shape &s, int64_t bytesPerElem);
 
   /// Memory type of one element (bool is i8) and its scalar SSA type (bool is i1).
   llvm::Type *memTy(ir::ElemType e);

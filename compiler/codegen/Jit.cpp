@@ -93,10 +93,12 @@ std::unique_ptr<llvm::MemoryBuffer> objectFor(BuiltModule &b, llvm::TargetMachin
       return hit;
     }
   }
-  // No loop unrolling in the JIT: it doubles the code LLVM's back end must compile (cold compile
-  // of the MLP gradient 708 -> 439 ms) for about 2 % of run time (tests/bench/compile, README).
-  // Ahead-of-time objects keep the full pipeline.
-  compat::optimizeModule(*b.module, tm, opts.optLevel, /*unrollLoops=*/false);
+  // No loop unrolling nor interleaving in the JIT: unrolling doubled the code LLVM's back end
+  // must compile (cold compile of the MLP gradient 708 -> 439 ms) for about 2 % of run time, and
+  // interleaving (with the vectorised epilogue loops it brings on AVX-512) cost another ~6 % of
+  // compile time for no measurable run time (tests/bench/compile/README.md). Ahead-of-time
+  // objects keep the full pipeline.
+  compat::optimizeModule(*b.module, tm, opts.optLevel, /*jit=*/true);
   t.optimize = msSince(clock);
   llvm::SmallVector<char, 0> obj;
   if (std::string err = compat::emitObjectBuffer(*b.module, tm, obj); !err.empty())

@@ -311,20 +311,40 @@ void FnLowering::check(llvm::Value *ok, int code, llvm::Value *a, llvm::Value *b
                        llvm::Value *d) {
   if (auto *k = llvm::dyn_cast<llvm::ConstantInt>(ok); k && k->isOne())
     return;
-  llvm::BasicBlock *fail = newBlock("fail"), *cont = newBlock("ok");
+  SourceLoc loc = curOp ? curOp->loc : fn.loc;
+  // Checks that report the same thing share one failure block (the ops of one source location
+  // check the same sizes): less code for LLVM to compile. Each reported value is an operand of
+  // every check sharing the block, so it dominates them all and the block too. Values that need
+  // a conversion get a block of their own, which converts them off the hot path.
+  std::array<llvm::Value *, 4> vals{a, b, c, d};
+  bool shareable = true;
+  for (llvm::Value *&v : vals) {
+    if (!v)
+      v = constI64(0);
+    shareable = shareable && v->getType() == i64;
+  }
+  llvm::BasicBlock *cont = newBlock("ok");
   llvm::MDBuilder md(C);
+  llvm::BasicBlock *fail = nullptr;
+  if (shareable) {
+    auto [it, fresh] = failBlocks_.try_emplace(FailKey{code, loc.line, loc.col, vals}, nullptr);
+    if (!fresh) {
+      B.CreateCondBr(ok, cont, it->second, md.createLikelyBranchWeights());
+      B.SetInsertPoint(cont);
+      return;
+    }
+    fail = it->second = newBlock("fail");
+  } else {
+    fail = newBlock("fail");
+  }
   B.CreateCondBr(ok, cont, fail, md.createLikelyBranchWeights());
   B.SetInsertPoint(fail);
-  SourceLoc loc = curOp ? curOp->loc : fn.loc;
-  auto val = [&](llvm::Value *v) -> llvm::Value * {
-    if (!v)
-      return constI64(0);
-    return v->getType() == i64 ? v : B.CreateSExtOrTrunc(v, i64);
-  };
+  for (llvm::Value *&v : vals)
+    v = v->getType() == i64 ? v : B.CreateSExtOrTrunc(v, i64);
   llvm::Value *status = B.CreateCall(
       M.runtime("diffc_rt_fail"),
       {ctx, llvm::ConstantInt::get(i32, code), fnName_, llvm::ConstantInt::get(i32, loc.line),
-       llvm::ConstantInt::get(i32, loc.col), val(a), val(b), val(c), val(d)});
+       llvm::ConstantInt::get(i32, loc.col), vals[0], vals[1], vals[2], vals[3]});
   B.CreateRet(status);
   B.SetInsertPoint(cont);
 }

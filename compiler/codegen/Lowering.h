@@ -21,8 +21,10 @@
 #include "codegen/Ownership.h"
 #include "ir/IR.h"
 
+#include <array>
 #include <functional>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -261,6 +263,9 @@ private:
   void toPrologue() { B.SetInsertPoint(prologue_->getTerminator()); }
   std::unordered_map<const ir::Value *, llvm::Value *> vals_;
   std::map<ir::Dim, llvm::Value *> dimCache_;
+  /// check()'s failure blocks by what they report: code, line, column and the four values.
+  using FailKey = std::tuple<int, uint32_t, uint32_t, std::array<llvm::Value *, 4>>;
+  std::map<FailKey, llvm::BasicBlock *> failBlocks_;
   llvm::Value *fnName_ = nullptr;
 };
 

@@ -105,23 +105,34 @@ DIFFC_INLINE void matmul(T *__restrict out, const T *__restrict a, const T *__re
 } // namespace
 
 // One clone per vector width on x86-64 Linux; the dynamic loader picks the widest this CPU has.
+// The clones are internal and the exported functions plain ones, since compiled code may reach
+// them through relocations (GOT64 in ahead-of-time objects) that the linker refuses for an ifunc.
 #if defined(__x86_64__) && defined(__linux__)
 #define DIFFC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define DIFFC_CLONES
 #endif
 
+namespace {
+DIFFC_CLONES void matmulF64(double *out, const double *a, const double *b, int64_t m, int64_t k,
+                            int64_t n, int64_t aRs, int64_t aCs, int64_t bRs, int64_t bCs) {
+  matmul(out, a, b, m, k, n, aRs, aCs, bRs, bCs);
+}
+DIFFC_CLONES void matmulF32(float *out, const float *a, const float *b, int64_t m, int64_t k,
+                            int64_t n, int64_t aRs, int64_t aCs, int64_t bRs, int64_t bCs) {
+  matmul(out, a, b, m, k, n, aRs, aCs, bRs, bCs);
+}
+} // namespace
+
 extern "C" {
 
-DIFFC_CLONES void diffc_rt_matmul_f64(double *out, const double *a, const double *b, int64_t m,
-                                      int64_t k, int64_t n, int64_t a_rs, int64_t a_cs,
-                                      int64_t b_rs, int64_t b_cs) {
-  matmul(out, a, b, m, k, n, a_rs, a_cs, b_rs, b_cs);
+void diffc_rt_matmul_f64(double *out, const double *a, const double *b, int64_t m, int64_t k,
+                         int64_t n, int64_t a_rs, int64_t a_cs, int64_t b_rs, int64_t b_cs) {
+  matmulF64(out, a, b, m, k, n, a_rs, a_cs, b_rs, b_cs);
 }
 
-DIFFC_CLONES void diffc_rt_matmul_f32(float *out, const float *a, const float *b, int64_t m,
-                                      int64_t k, int64_t n, int64_t a_rs, int64_t a_cs,
-                                      int64_t b_rs, int64_t b_cs) {
-  matmul(out, a, b, m, k, n, a_rs, a_cs, b_rs, b_cs);
+void diffc_rt_matmul_f32(float *out, const float *a, const float *b, int64_t m, int64_t k,
+                         int64_t n, int64_t a_rs, int64_t a_cs, int64_t b_rs, int64_t b_cs) {
+  matmulF32(out, a, b, m, k, n, a_rs, a_cs, b_rs, b_cs);
 }
 }

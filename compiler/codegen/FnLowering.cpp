@@ -257,6 +257,10 @@ llvm::Value *FnLowering::allocBytes(llvm::Value *bytes, llvm::Value *arena) {
 }
 
 llvm::Value *FnLowering::allocTensor(const ir::Type &t) {
+  return allocBytes(tensorBytes(t), B.CreateConstInBoundsGEP1_64(i8, ctx, kTempArena));
+}
+
+llvm::Value *FnLowering::tensorBytes(const ir::Type &t) {
   // Every extent non-negative and the byte count within int64 (the interpreter's checks), where
   // that is not known already.
   const bool fits = fitsLikeParam(t.shape, elemBytes(t.elem));
@@ -274,7 +278,7 @@ llvm::Value *FnLowering::allocTensor(const ir::Type &t) {
     check(B.CreateNot(B.CreateExtractValue(r, 1)), DIFFC_ERR_TOO_LARGE);
     n = B.CreateExtractValue(r, 0);
   }
-  return allocBytes(n, B.CreateConstInBoundsGEP1_64(i8, ctx, kTempArena));
+  return n;
 }
 
 llvm::Value *FnLowering::copyOf(const ir::Value *v) {

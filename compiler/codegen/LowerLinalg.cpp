@@ -22,15 +22,17 @@ bool usesKernel(const ir::Op &matmul) {
          (matmul.operand(0)->type.rank() == 2 || matmul.operand(1)->type.rank() == 2);
 }
 
-/// The op after op in its block, or null.
+} // namespace
+
 const ir::Op *nextOp(const ir::Op &op) {
+  if (!op.parent)
+    return nullptr;
   const auto &ops = op.parent->ops;
   for (size_t i = 0; i + 1 < ops.size(); ++i)
     if (ops[i].get() == &op)
       return ops[i + 1].get();
   return nullptr;
 }
-} // namespace
 
 unsigned FnLowering::useCount(const ir::Value *v) {
   if (useCounts_.empty())

@@ -30,6 +30,9 @@
 
 namespace diffc::codegen {
 
+/// The op after op in its block, or null.
+const ir::Op *nextOp(const ir::Op &op);
+
 /// Module-wide state: LLVM types, runtime declarations, and the LLVM function of each IR function.
 class ModuleLowering {
 public:
@@ -125,6 +128,8 @@ public:
 
   /// A buffer for a value of type t (checks its extents are non-negative and the byte size fits).
   llvm::Value *allocTensor(const ir::Type &t);
+  /// The byte size of a value of type t, with allocTensor's checks.
+  llvm::Value *tensorBytes(const ir::Type &t);
   llvm::Value *allocBytes(llvm::Value *bytes, llvm::Value *arena);
   /// A fresh copy of tensor value v.
   llvm::Value *copyOf(const ir::Value *v);
@@ -194,6 +199,9 @@ public:
   void lowerCast(const ir::Op &op);
   void lowerFill(const ir::Op &op);
   void lowerBroadcast(const ir::Op &op);
+  /// Broadcast bc is not materialised: its one use is the elementwise op right after it, which
+  /// reads bc's operand in place.
+  bool broadcastIntoNext(const ir::Op &bc);
   void lowerSumTo(const ir::Op &op);
   // Shape.cpp
   void lowerConst(const ir::Op &op);

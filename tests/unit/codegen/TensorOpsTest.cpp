@@ -90,6 +90,41 @@ TEST_CASE("codegen: broadcast and sum_to") {
   CHECK(r[6].data[1] == (1e16 + 1) + -1e16); // in row order
 }
 
+TEST_CASE("codegen: a broadcast read in place by the elementwise op after it") {
+  auto j = jitIR(R"(func @f[N, D](%v: f64[D], %r: f64[1, D], %s: f64, %x: f64[N, D]) -> (f64[N, D], f64[N, D], bool[N, D], f64[N, D], f64[N, D]) {
+  %1 = broadcast %v : f64[N, D]
+  %2 = add %x, %1 : f64[N, D]
+  %3 = broadcast %r : f64[N, D]
+  %4 = broadcast %v : f64[N, D]
+  %5 = mul %4, %3 : f64[N, D]
+  %6 = broadcast %s : f64[N, D]
+  %7 = lt %x, %6 : bool[N, D]
+  %8 = broadcast %v : f64[N, D]
+  %9 = neg %8 : f64[N, D]
+  return %2, %5, %7, %9, %8
+}
+)");
+  auto r = same(*j, "f", {V({1, 2, 3}), T({1, 3}, {4, 5, 6}), S(0.5),
+                          T({2, 3}, {0.1, 0.2, 0.3, 1e16, 1, -1e16})});
+  CHECK(r[0].data == std::vector<double>{1.1, 2.2, 3.3, 1e16 + 1, 3, -1e16 + 3});
+  CHECK(r[1].data == std::vector<double>{4, 10, 18, 4, 10, 18});
+  CHECK(r[2].data == std::vector<double>{1, 1, 1, 0, 0, 1});
+  same(*j, "f", {V({}), T({1, 0}, {}), S(1), T({4, 0}, {})});
+  // Folded, a broadcast allocates nothing: %1, %3, %4 and %6 are read in place; %8 has two uses.
+  auto m = fromIR(R"(func @g[N, D](%v: f64[D], %x: f64[N, D]) -> f64[N, D] {
+  %1 = broadcast %v : f64[N, D]
+  %2 = add %x, %1 : f64[N, D]
+  return %2
+}
+)");
+  std::string text = diffc::codegen::emitLLVM(*m, "g", false);
+  size_t allocs = 0; // blocks of inline allocations (their labels start a line)
+  for (size_t at = text.find("\nalloc.fast"); at != std::string::npos;
+       at = text.find("\nalloc.fast", at + 1))
+    ++allocs;
+  CHECK(allocs == 1);
+}
+
 TEST_CASE("codegen: reshape, transpose, concat, pack, diag") {
   auto j = jitIR(R"(func @f[N, D](%x: f64[N, D], %v: f64[D], %s: f64) -> (f64[N*D], f64[D, N], f64[N + 2, D], f64[2, D], f64[3], f64[D, D], f64[1]) {
   %a = reshape %x : f64[N*D]

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace diffc::codegen {
 
 using ir::ElemType;
@@ -98,9 +100,39 @@ std::vector<llvm::Value *> FnLowering::dims(const ir::Shape &s) {
   return out;
 }
 
+bool FnLowering::nonNegative(const ir::Dim &d) {
+  // A size parameter is checked non-negative where the function is entered (entry point, call).
+  if (d.isConstant())
+    return d.constantValue() >= 0;
+  const auto &t = d.terms();
+  return t.size() == 1 && t.begin()->first.size() == 1 && t.begin()->second == 1;
+}
+
+bool FnLowering::fitsLikeParam(const ir::Shape &s, int64_t bytesPerElem) {
+  // A parameter of the same extents (in any order) and elements at least as wide exists, so this
+  // byte count fits in int64 too; and with a zero extent the product is 0 even when it wraps.
+  auto sorted = [](ir::Shape x) {
+    std::sort(x.begin(), x.end());
+    return x;
+  };
+  ir::Shape want = sorted(s);
+  for (const ir::Value *p : fn.params())
+    if (p->type.isTensor() && elemBytes(p->type.elem) >= bytesPerElem &&
+        p->type.shape.size() == s.size() && sorted(p->type.shape) == want)
+      return true;
+  return false;
+}
+
 llvm::Value *FnLowering::numel(const ir::Shape &s) {
   // The element count must fit in int64 (a fused loop over a shape that is never allocated still
-  // counts its elements): checked, except for products of constants that fit.
+  // counts its elements): checked, except for products of constants that fit and shapes that
+  // fit like a parameter's.
+  if (fitsLikeParam(s, 1)) {
+    llvm::Value *n = constI64(1);
+    for (const ir::Dim &d : s)
+      n = B.CreateMul(n, dim(d));
+    return n;
+  }
   llvm::Value *n = constI64(1);
   int64_t constant = 1;
   bool allConstant = true;
@@ -225,19 +257,28 @@ llvm::Value *FnLowering::allocBytes(llvm::Value *bytes, llvm::Value *arena) {
 }
 
 llvm::Value *FnLowering::allocTensor(const ir::Type &t) {
-  // Every extent non-negative and the byte count within int64 (the interpreter's checks).
+  return allocBytes(tensorBytes(t), B.CreateConstInBoundsGEP1_64(i8, ctx, kTempArena));
+}
+
+llvm::Value *FnLowering::tensorBytes(const ir::Type &t) {
+  // Every extent non-negative and the byte count within int64 (the interpreter's checks), where
+  // that is not known already.
+  const bool fits = fitsLikeParam(t.shape, elemBytes(t.elem));
   llvm::Value *n = constI64(elemBytes(t.elem));
   for (const ir::Dim &d : t.shape) {
     llvm::Value *x = dim(d);
-    if (!d.isConstant())
-      check(B.CreateICmpSGE(x, constI64(0)), DIFFC_ERR_NEGATIVE_SIZE, x);
-    else if (d.constantValue() < 0)
-      check(B.getFalse(), DIFFC_ERR_NEGATIVE_SIZE, x);
+    if (!nonNegative(d))
+      check(d.isConstant() ? B.getFalse() : B.CreateICmpSGE(x, constI64(0)),
+            DIFFC_ERR_NEGATIVE_SIZE, x);
+    if (fits) {
+      n = B.CreateMul(n, x);
+      continue;
+    }
     llvm::Value *r = B.CreateIntrinsic(llvm::Intrinsic::smul_with_overflow, {i64}, {n, x});
     check(B.CreateNot(B.CreateExtractValue(r, 1)), DIFFC_ERR_TOO_LARGE);
     n = B.CreateExtractValue(r, 0);
   }
-  return allocBytes(n, B.CreateConstInBoundsGEP1_64(i8, ctx, kTempArena));
+  return n;
 }
 
 llvm::Value *FnLowering::copyOf(const ir::Value *v) {
@@ -274,20 +315,40 @@ void FnLowering::check(llvm::Value *ok, int code, llvm::Value *a, llvm::Value *b
                        llvm::Value *d) {
   if (auto *k = llvm::dyn_cast<llvm::ConstantInt>(ok); k && k->isOne())
     return;
-  llvm::BasicBlock *fail = newBlock("fail"), *cont = newBlock("ok");
+  SourceLoc loc = curOp ? curOp->loc : fn.loc;
+  // Checks that report the same thing share one failure block (the ops of one source location
+  // check the same sizes): less code for LLVM to compile. Each reported value is an operand of
+  // every check sharing the block, so it dominates them all and the block too. Values that need
+  // a conversion get a block of their own, which converts them off the hot path.
+  std::array<llvm::Value *, 4> vals{a, b, c, d};
+  bool shareable = true;
+  for (llvm::Value *&v : vals) {
+    if (!v)
+      v = constI64(0);
+    shareable = shareable && v->getType() == i64;
+  }
+  llvm::BasicBlock *cont = newBlock("ok");
   llvm::MDBuilder md(C);
+  llvm::BasicBlock *fail = nullptr;
+  if (shareable) {
+    auto [it, fresh] = failBlocks_.try_emplace(FailKey{code, loc.line, loc.col, vals}, nullptr);
+    if (!fresh) {
+      B.CreateCondBr(ok, cont, it->second, md.createLikelyBranchWeights());
+      B.SetInsertPoint(cont);
+      return;
+    }
+    fail = it->second = newBlock("fail");
+  } else {
+    fail = newBlock("fail");
+  }
   B.CreateCondBr(ok, cont, fail, md.createLikelyBranchWeights());
   B.SetInsertPoint(fail);
-  SourceLoc loc = curOp ? curOp->loc : fn.loc;
-  auto val = [&](llvm::Value *v) -> llvm::Value * {
-    if (!v)
-      return constI64(0);
-    return v->getType() == i64 ? v : B.CreateSExtOrTrunc(v, i64);
-  };
+  for (llvm::Value *&v : vals)
+    v = v->getType() == i64 ? v : B.CreateSExtOrTrunc(v, i64);
   llvm::Value *status = B.CreateCall(
       M.runtime("diffc_rt_fail"),
       {ctx, llvm::ConstantInt::get(i32, code), fnName_, llvm::ConstantInt::get(i32, loc.line),
-       llvm::ConstantInt::get(i32, loc.col), val(a), val(b), val(c), val(d)});
+       llvm::ConstantInt::get(i32, loc.col), vals[0], vals[1], vals[2], vals[3]});
   B.CreateRet(status);
   B.SetInsertPoint(cont);
 }

@@ -49,6 +49,8 @@ std::shared_ptr<JitEngine> JitEngine::create(std::string &error) {
   add("diffc_rt_fail", &diffc_rt_fail);
   add("diffc_rt_nonfinite", &diffc_rt_nonfinite);
   add("diffc_rt_ipow", &diffc_rt_ipow);
+  add("diffc_rt_matmul_f64", &diffc_rt_matmul_f64);
+  add("diffc_rt_matmul_f32", &diffc_rt_matmul_f32);
   if (llvm::Error e = (*jit)->getMainJITDylib().define(llvm::orc::absoluteSymbols(runtime))) {
     error = "cannot define the runtime symbols: " + compat::takeMessage(std::move(e));
     return nullptr;
@@ -91,10 +93,12 @@ std::unique_ptr<llvm::MemoryBuffer> objectFor(BuiltModule &b, llvm::TargetMachin
       return hit;
     }
   }
-  // No loop unrolling in the JIT: it doubles the code LLVM's back end must compile (cold compile
-  // of the MLP gradient 708 -> 439 ms) for about 2 % of run time (tests/bench/compile, README).
-  // Ahead-of-time objects keep the full pipeline.
-  compat::optimizeModule(*b.module, tm, opts.optLevel, /*unrollLoops=*/false);
+  // No loop unrolling nor interleaving in the JIT: unrolling doubled the code LLVM's back end
+  // must compile (cold compile of the MLP gradient 708 -> 439 ms) for about 2 % of run time, and
+  // interleaving (with the vectorised epilogue loops it brings on AVX-512) cost another ~6 % of
+  // compile time for no measurable run time (tests/bench/compile/README.md). Ahead-of-time
+  // objects keep the full pipeline.
+  compat::optimizeModule(*b.module, tm, opts.optLevel, /*jit=*/true);
   t.optimize = msSince(clock);
   llvm::SmallVector<char, 0> obj;
   if (std::string err = compat::emitObjectBuffer(*b.module, tm, obj); !err.empty())

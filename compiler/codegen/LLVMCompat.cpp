@@ -75,7 +75,7 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> cpuTargetMachine(const std:
   return jtmb->createTargetMachine();
 }
 
-void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel, bool unrollLoops) {
+void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel, bool jit) {
   m.setDataLayout(tm.createDataLayout());
   m.setTargetTriple(tm.getTargetTriple().str());
   // Give every function the host CPU so the vectoriser's cost model sees its vector units.
@@ -92,7 +92,8 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel,
   llvm::PipelineTuningOptions pto;
   pto.LoopVectorization = optLevel >= 2;
   pto.SLPVectorization = optLevel >= 2;
-  pto.LoopUnrolling = unrollLoops;
+  pto.LoopUnrolling = !jit;
+  pto.LoopInterleaving = !jit;
   llvm::PassBuilder pb(&tm, pto);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);

@@ -45,9 +45,9 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> cpuTargetMachine(const std:
                                                                       unsigned optLevel);
 
 /// Runs the new pass manager's default per-module pipeline (O0-O3) with tm's cost model;
-/// without `unrollLoops`, the loop unrollers stay off (the vectoriser still interleaves).
+/// `jit`: the JIT's lighter variant, without loop unrolling nor interleaving in the vectoriser.
 void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel,
-                    bool unrollLoops = true);
+                    bool jit = false);
 
 /// An LLJIT for the host CPU at the given codegen optimisation level.
 llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> createHostJit(unsigned optLevel);

@@ -81,7 +81,10 @@ void FnLowering::lowerOp(const ir::Op &op) {
     set(op.result(), get(op.operand(0))); // a view (see Ownership)
     break;
   case OpKind::Broadcast:
-    lowerBroadcast(op);
+    if (broadcastIntoNext(op))
+      tensorBytes(op.result()->type); // its size checks, at its location
+    else
+      lowerBroadcast(op);
     break;
   case OpKind::SumTo:
     lowerSumTo(op);
@@ -90,7 +93,7 @@ void FnLowering::lowerOp(const ir::Op &op) {
     lowerReshape(op);
     break;
   case OpKind::Transpose:
-    lowerTranspose(op);
+    lowerTransposeOf(op);
     break;
   case OpKind::Concat:
     lowerConcat(op);

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace diffc::codegen {
 
 using ir::ElemType;
@@ -22,16 +24,49 @@ void requireSameShape(const ir::Op &op, const ir::Type &result) {
 }
 } // namespace
 
+static llvm::Value *broadcastOffset(FnLowering &L, const ir::Shape &small, const ir::Shape &big,
+                                    const std::vector<llvm::Value *> &ivs);
+
+bool FnLowering::broadcastIntoNext(const ir::Op &bc) {
+  // With --check-nan the broadcast's result is checked in its own buffer.
+  if (M.options().checkNonFinite || bc.operand(0)->type.rank() > bc.result()->type.rank())
+    return false;
+  const ir::Op *next = nextOp(bc);
+  if (!next || next->results.size() != 1 || next->result()->type.isScalar() ||
+      next->result()->type.shape != bc.result()->type.shape)
+    return false;
+  ir::OpClass cls = ir::opClass(next->kind);
+  if (cls != ir::OpClass::Unary && cls != ir::OpClass::Binary && cls != ir::OpClass::Compare)
+    return false;
+  unsigned uses = 0;
+  for (const ir::Value *x : next->operands)
+    uses += x == bc.result();
+  return uses > 0 && useCount(bc.result()) == uses;
+}
+
 void FnLowering::lowerElementwise(const ir::Op &op) {
   const ir::Type &rt = op.result()->type;
   requireSameShape(op, rt);
   ElemType e = op.operand(0)->type.elem;
   ir::OpClass cls = ir::opClass(op.kind);
+  auto folded = [&](const ir::Value *v) {
+    return v->def && v->def->kind == OpKind::Broadcast && broadcastIntoNext(*v->def);
+  };
+  // Operand element at flat index idx, or (from a broadcast folded in here) at indices ivs.
+  const std::vector<llvm::Value *> *ivs = nullptr;
+  auto operandAt = [&](const ir::Value *v, llvm::Value *idx) -> llvm::Value * {
+    if (!folded(v))
+      return read(v, idx);
+    const ir::Value *x = v->def->operand(0);
+    if (x->type.isScalar())
+      return get(x);
+    return load(x->type.elem, get(x), broadcastOffset(*this, x->type.shape, rt.shape, *ivs));
+  };
   auto elem = [&](llvm::Value *idx) -> llvm::Value * {
-    llvm::Value *a = read(op.operand(0), idx);
+    llvm::Value *a = operandAt(op.operand(0), idx);
     if (cls == ir::OpClass::Unary)
       return unaryElem(op.kind, e, a);
-    llvm::Value *b = read(op.operand(1), idx);
+    llvm::Value *b = operandAt(op.operand(1), idx);
     if (cls == ir::OpClass::Compare)
       return compareElem(op.kind, e, a, b);
     return binaryElem(op.kind, e, a, b);
@@ -41,8 +76,19 @@ void FnLowering::lowerElementwise(const ir::Op &op) {
     return;
   }
   llvm::Value *out = allocTensor(rt);
-  loop(constI64(0), numel(rt.shape),
-       [&](llvm::Value *i) { store(rt.elem, out, i, elem(i)); });
+  if (std::any_of(op.operands.begin(), op.operands.end(), folded)) {
+    // A loop nest over the result, so the broadcast operand is indexed per axis.
+    std::vector<llvm::Value *> ext = dims(rt.shape), st = strides(ext);
+    loopNest(ext, [&](const std::vector<llvm::Value *> &at) {
+      llvm::Value *flat = constI64(0);
+      for (size_t a = 0; a < at.size(); ++a)
+        flat = B.CreateAdd(flat, B.CreateMul(at[a], st[a]));
+      ivs = &at;
+      store(rt.elem, out, flat, elem(flat));
+    });
+  } else {
+    loop(constI64(0), numel(rt.shape), [&](llvm::Value *i) { store(rt.elem, out, i, elem(i)); });
+  }
   set(op.result(), out);
 }
 

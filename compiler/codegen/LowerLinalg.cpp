@@ -1,9 +1,13 @@
 // matmul (matrix/vector in all four combinations) and outer.
 //
-// Each result element is 0 + a0*b0 + a1*b1 + ... in increasing k, the interpreter's order. The
-// matrix-matrix and vector-matrix cases loop i, k, j: every out[i, j] still receives its products
-// in increasing k, but the innermost loop runs along rows of b and out, which LLVM vectorises
-// without reassociating anything.
+// Each result element is 0 + a0*b0 + a1*b1 + ... in increasing k, the interpreter's order. Float
+// matmuls other than a dot product call the runtime's kernel (diffc_rt_matmul_*, abi.h), which
+// keeps that order: a call instead of a loop nest LLVM would optimise and compile on every cold
+// JIT compile. A transpose whose one use is the matmul after it is not materialised (the kernel
+// reads its operand with swapped strides; only other transposes may come in between), nor one
+// right after the matmul that makes its only operand (the kernel writes the transposed product,
+// B^T A^T, directly). Integer matmuls loop i, k, j: every out[i, j] still receives its products in
+// increasing k, and the innermost loop runs along rows of b and out, which LLVM vectorises.
 #include "codegen/Lowering.h"
 
 namespace diffc::codegen {
@@ -11,7 +15,107 @@ namespace diffc::codegen {
 using ir::ElemType;
 using ir::OpKind;
 
+namespace {
+bool usesKernel(const ir::Op &matmul) {
+  ElemType e = matmul.result()->type.elem;
+  return (e == ElemType::F64 || e == ElemType::F32) &&
+         (matmul.operand(0)->type.rank() == 2 || matmul.operand(1)->type.rank() == 2);
+}
+
+} // namespace
+
+const ir::Op *nextOp(const ir::Op &op) {
+  if (!op.parent)
+    return nullptr;
+  const auto &ops = op.parent->ops;
+  for (size_t i = 0; i + 1 < ops.size(); ++i)
+    if (ops[i].get() == &op)
+      return ops[i + 1].get();
+  return nullptr;
+}
+
+unsigned FnLowering::useCount(const ir::Value *v) {
+  if (useCounts_.empty())
+    ir::walk(*fn.body, [&](const ir::Op &op) {
+      for (const ir::Value *x : op.operands)
+        ++useCounts_[x];
+    });
+  auto it = useCounts_.find(v);
+  return it == useCounts_.end() ? 0 : it->second;
+}
+
+bool FnLowering::transposeIntoMatMul(const ir::Op &t) {
+  // With --check-nan a matmul's check reads its result in its own layout.
+  if (M.options().checkNonFinite || !t.parent)
+    return false;
+  // The matmul comes next, or after other transposes (which write nothing in place), so t's
+  // operand still holds the same values when the matmul reads it.
+  const ir::Op *next = nextOp(t);
+  while (next && next->kind == OpKind::Transpose)
+    next = nextOp(*next);
+  if (!next || next->kind != OpKind::MatMul || !usesKernel(*next))
+    return false;
+  unsigned uses = 0;
+  for (const ir::Value *x : next->operands)
+    uses += x == t.result();
+  return uses > 0 && useCount(t.result()) == uses;
+}
+
+bool FnLowering::matMulTransposed(const ir::Op &mm) {
+  if (M.options().checkNonFinite || !mm.parent || !usesKernel(mm) ||
+      mm.operand(0)->type.rank() != 2 || mm.operand(1)->type.rank() != 2)
+    return false;
+  const ir::Op *next = nextOp(mm);
+  return next && next->kind == OpKind::Transpose && next->operand(0) == mm.result() &&
+         useCount(mm.result()) == 1;
+}
+
+void FnLowering::lowerTransposeOf(const ir::Op &op) {
+  if (transposeIntoMatMul(op))
+    return; // the matmul reads op's operand in place
+  if (op.operand(0)->def && matMulTransposed(*op.operand(0)->def)) {
+    set(op.result(), get(op.operand(0))); // the matmul wrote the transposed product
+    return;
+  }
+  lowerTranspose(op);
+}
+
+void FnLowering::lowerMatMulKernel(const ir::Op &op) {
+  struct Operand {
+    llvm::Value *base, *rs, *cs;
+  };
+  // A(i,p) or B(p,j) of a matrix operand [r, c] (or of the transpose feeding it), or of a vector
+  // (a row on the left, a column on the right).
+  auto operand = [&](const ir::Value *v, bool left) -> Operand {
+    if (v->def && v->def->kind == OpKind::Transpose && transposeIntoMatMul(*v->def)) {
+      const ir::Value *src = v->def->operand(0); // [c, r]: element (x, y) at y*r + x
+      return {get(src), constI64(1), dim(src->type.shape[1])};
+    }
+    if (v->type.rank() == 2)
+      return {get(v), dim(v->type.shape[1]), constI64(1)};
+    return left ? Operand{get(v), constI64(0), constI64(1)}
+                : Operand{get(v), constI64(1), constI64(0)};
+  };
+  const ir::Value *a = op.operand(0), *b = op.operand(1);
+  Operand pa = operand(a, true), pb = operand(b, false);
+  llvm::Value *m = a->type.rank() == 1 ? constI64(1) : dim(a->type.shape[0]);
+  llvm::Value *k = dim(a->type.shape.back());
+  llvm::Value *n = b->type.rank() == 1 ? constI64(1) : dim(b->type.shape[1]);
+  const char *kernel =
+      op.result()->type.elem == ElemType::F64 ? "diffc_rt_matmul_f64" : "diffc_rt_matmul_f32";
+  llvm::Value *out = allocTensor(op.result()->type);
+  if (matMulTransposed(op)) // (A B)^T = B^T A^T: the same products, summed in the same order
+    B.CreateCall(M.runtime(kernel), {out, pb.base, pa.base, n, k, m, pb.cs, pb.rs, pa.cs, pa.rs});
+  else
+    B.CreateCall(M.runtime(kernel), {out, pa.base, pb.base, m, k, n, pa.rs, pa.cs, pb.rs, pb.cs});
+  set(op.result(), out);
+}
+
 void FnLowering::lowerMatMul(const ir::Op &op) {
+  if (usesKernel(op)) {
+    lowerMatMulKernel(op);
+    return;
+  }
   const ir::Value *a = op.operand(0), *b = op.operand(1);
   const ir::Type &rt = op.result()->type;
   ElemType e = rt.elem;

@@ -21,12 +21,17 @@
 #include "codegen/Ownership.h"
 #include "ir/IR.h"
 
+#include <array>
 #include <functional>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 namespace diffc::codegen {
+
+/// The op after op in its block, or null.
+const ir::Op *nextOp(const ir::Op &op);
 
 /// Module-wide state: LLVM types, runtime declarations, and the LLVM function of each IR function.
 class ModuleLowering {
@@ -98,8 +103,12 @@ public:
   /// The value of a dim, computed once in the prologue.
   llvm::Value *dim(const ir::Dim &d);
   std::vector<llvm::Value *> dims(const ir::Shape &s);
-  /// Number of elements of a shape (no checks).
+  /// Number of elements of a shape, checked to fit in int64 unless fitsLikeParam.
   llvm::Value *numel(const ir::Shape &s);
+  /// d >= 0 is known: a constant, or a size parameter alone (checked on entry).
+  bool nonNegative(const ir::Dim &d);
+  /// Elements of shape s of bytesPerElem bytes each take no more bytes than a tensor parameter.
+  bool fitsLikeParam(const ir::Shape &s, int64_t bytesPerElem);
 
   /// Memory type of one element (bool is i8) and its scalar SSA type (bool is i1).
   llvm::Type *memTy(ir::ElemType e);
@@ -119,6 +128,8 @@ public:
 
   /// A buffer for a value of type t (checks its extents are non-negative and the byte size fits).
   llvm::Value *allocTensor(const ir::Type &t);
+  /// The byte size of a value of type t, with allocTensor's checks.
+  llvm::Value *tensorBytes(const ir::Type &t);
   llvm::Value *allocBytes(llvm::Value *bytes, llvm::Value *arena);
   /// A fresh copy of tensor value v.
   llvm::Value *copyOf(const ir::Value *v);
@@ -188,6 +199,9 @@ public:
   void lowerCast(const ir::Op &op);
   void lowerFill(const ir::Op &op);
   void lowerBroadcast(const ir::Op &op);
+  /// Broadcast bc is not materialised: its one use is the elementwise op right after it, which
+  /// reads bc's operand in place.
+  bool broadcastIntoNext(const ir::Op &bc);
   void lowerSumTo(const ir::Op &op);
   // Shape.cpp
   void lowerConst(const ir::Op &op);
@@ -203,6 +217,15 @@ public:
   void lowerSoftmax(const ir::Op &op);
   // Linalg.cpp
   void lowerMatMul(const ir::Op &op);
+  void lowerMatMulKernel(const ir::Op &op);
+  /// A transpose: materialised by lowerTranspose unless a neighbouring matmul takes it over.
+  void lowerTransposeOf(const ir::Op &op);
+  /// Transpose t is read in place by the matmul right after it (its only user).
+  bool transposeIntoMatMul(const ir::Op &t);
+  /// Matmul mm writes its product transposed, for the transpose right after it (its only user).
+  bool matMulTransposed(const ir::Op &mm);
+  /// Number of operand slots holding v in the function (nested regions included).
+  unsigned useCount(const ir::Value *v);
   void lowerOuter(const ir::Op &op);
   // Index.cpp
   void lowerIndex(const ir::Op &op);
@@ -238,6 +261,7 @@ public:
   void storeCountedTapes(const std::vector<CountedTape> &tapes,
                          const std::vector<llvm::Value *> &cur, llvm::Value *step);
   std::unordered_map<const ir::Op *, llvm::Value *> pushDest_; // counted pushes: entry address
+  std::unordered_map<const ir::Value *, unsigned> useCounts_;  // useCount, filled on first use
 
 private:
   /// The prologue and entry blocks, ctx and the parameters (run and runInputCheck).
@@ -247,6 +271,9 @@ private:
   void toPrologue() { B.SetInsertPoint(prologue_->getTerminator()); }
   std::unordered_map<const ir::Value *, llvm::Value *> vals_;
   std::map<ir::Dim, llvm::Value *> dimCache_;
+  /// check()'s failure blocks by what they report: code, line, column and the four values.
+  using FailKey = std::tuple<int, uint32_t, uint32_t, std::array<llvm::Value *, 4>>;
+  std::map<FailKey, llvm::BasicBlock *> failBlocks_;
   llvm::Value *fnName_ = nullptr;
 };
 

@@ -119,6 +119,8 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
     ty = llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, i32, i64, i64, i64, i64}, false);
   else if (n == "diffc_rt_nonfinite")
     ty = llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, i32, ptr, i64, dbl, dbl, dbl}, false);
+  else if (n == "diffc_rt_matmul_f64" || n == "diffc_rt_matmul_f32")
+    ty = llvm::FunctionType::get(vd, {ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, false);
   else if (n == "diffc_rt_ipow")
     ty = llvm::FunctionType::get(i64, {i64, i64}, false);
   else
@@ -132,6 +134,16 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
     }
     if (n == "diffc_rt_ipow")
       f->setDoesNotAccessMemory();
+    if (n == "diffc_rt_matmul_f64" || n == "diffc_rt_matmul_f32") {
+      // Touches its operands alone: LLVM keeps what it knows about other memory across it.
+      f->setOnlyAccessesArgMemory();
+      f->addFnAttr(llvm::Attribute::WillReturn);
+      f->addParamAttr(0, llvm::Attribute::NoAlias);
+      for (unsigned i = 0; i < 3; ++i)
+        f->addParamAttr(i, llvm::Attribute::NoCapture);
+      f->addParamAttr(1, llvm::Attribute::ReadOnly);
+      f->addParamAttr(2, llvm::Attribute::ReadOnly);
+    }
   }
   return callee;
 }

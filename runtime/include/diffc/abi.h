@@ -139,6 +139,12 @@ int32_t diffc_rt_tape_reserve(diffc_ctx *ctx, diffc_tape *tape, int64_t entry_by
 diffc_tape *diffc_rt_tape_clone(diffc_ctx *ctx, const diffc_tape *tape, int64_t entry_bytes);
 /* base^exp for i64 (a negative exp truncates 1/base^|exp|; base != 0 then). */
 int64_t diffc_rt_ipow(int64_t base, int64_t exp);
+/* out[m x n] (row-major, contiguous) = A B, with A(i,p) = a[i*a_rs + p*a_cs] and
+ * B(p,j) = b[p*b_rs + j*b_cs]: each element summed in increasing p from 0, no FMA. */
+void diffc_rt_matmul_f64(double *out, const double *a, const double *b, int64_t m, int64_t k,
+                         int64_t n, int64_t a_rs, int64_t a_cs, int64_t b_rs, int64_t b_cs);
+void diffc_rt_matmul_f32(float *out, const float *a, const float *b, int64_t m, int64_t k,
+                         int64_t n, int64_t a_rs, int64_t a_cs, int64_t b_rs, int64_t b_cs);
 /* Fills ctx->error; returns `code`. */
 int32_t diffc_rt_fail(diffc_ctx *ctx, int32_t code, const char *function, int32_t line, int32_t col,
                       int64_t a, int64_t b, int64_t c, int64_t d);

@@ -3,7 +3,10 @@
 // IR in these tests uses every op kind.
 #include "Harness.h"
 
+#include <array>
 #include <set>
+
+#include <fmt/format.h>
 
 using namespace diffc::test;
 using diffc::ir::OpKind;
@@ -85,6 +88,41 @@ TEST_CASE("codegen: broadcast and sum_to") {
   CHECK(r[2].data == std::vector<double>{7, 7, 7, 8, 8, 8});
   CHECK(r[4].data[0] == 0.1 + 1e16);
   CHECK(r[6].data[1] == (1e16 + 1) + -1e16); // in row order
+}
+
+TEST_CASE("codegen: a broadcast read in place by the elementwise op after it") {
+  auto j = jitIR(R"(func @f[N, D](%v: f64[D], %r: f64[1, D], %s: f64, %x: f64[N, D]) -> (f64[N, D], f64[N, D], bool[N, D], f64[N, D], f64[N, D]) {
+  %1 = broadcast %v : f64[N, D]
+  %2 = add %x, %1 : f64[N, D]
+  %3 = broadcast %r : f64[N, D]
+  %4 = broadcast %v : f64[N, D]
+  %5 = mul %4, %3 : f64[N, D]
+  %6 = broadcast %s : f64[N, D]
+  %7 = lt %x, %6 : bool[N, D]
+  %8 = broadcast %v : f64[N, D]
+  %9 = neg %8 : f64[N, D]
+  return %2, %5, %7, %9, %8
+}
+)");
+  auto r = same(*j, "f", {V({1, 2, 3}), T({1, 3}, {4, 5, 6}), S(0.5),
+                          T({2, 3}, {0.1, 0.2, 0.3, 1e16, 1, -1e16})});
+  CHECK(r[0].data == std::vector<double>{1.1, 2.2, 3.3, 1e16 + 1, 3, -1e16 + 3});
+  CHECK(r[1].data == std::vector<double>{4, 10, 18, 4, 10, 18});
+  CHECK(r[2].data == std::vector<double>{1, 1, 1, 0, 0, 1});
+  same(*j, "f", {V({}), T({1, 0}, {}), S(1), T({4, 0}, {})});
+  // Folded, a broadcast allocates nothing: %1, %3, %4 and %6 are read in place; %8 has two uses.
+  auto m = fromIR(R"(func @g[N, D](%v: f64[D], %x: f64[N, D]) -> f64[N, D] {
+  %1 = broadcast %v : f64[N, D]
+  %2 = add %x, %1 : f64[N, D]
+  return %2
+}
+)");
+  std::string text = diffc::codegen::emitLLVM(*m, "g", false);
+  size_t allocs = 0; // blocks of inline allocations (their labels start a line)
+  for (size_t at = text.find("\nalloc.fast"); at != std::string::npos;
+       at = text.find("\nalloc.fast", at + 1))
+    ++allocs;
+  CHECK(allocs == 1);
 }
 
 TEST_CASE("codegen: reshape, transpose, concat, pack, diag") {
@@ -181,6 +219,93 @@ TEST_CASE("codegen: matmul in its four shapes, and outer") {
 )");
   auto ri = same(*ji, "g", {T({2, 2}, {1, 2, 3, 4}, ElemType::I64), V({5, 6}, ElemType::I64)});
   CHECK(ri[0].data == std::vector<double>{17, 39});
+}
+
+TEST_CASE("codegen: float matmuls through the runtime kernel, transposes folded into them") {
+  // Whole 4-row tiles and partial ones, K over one packed block of B (128), k = 0, vectors, f32;
+  // transposed operands read in place and transposed products written directly (and not when
+  // the transpose has another use). Order-sensitive data (1e16 next to 1) makes any change of
+  // summation order show.
+  std::string ir;
+  for (const char *t : {"f64", "f32"})
+    ir += fmt::format(
+        R"(func @{0}[M, K, N](%a: {0}[M, K], %bt: {0}[N, K], %at: {0}[K, M], %b: {0}[K, N], %x: {0}[K]) -> ({0}[M, N], {0}[M, N], {0}[N, M], {0}[N, M], {0}[N, M], {0}[M, N], {0}[K, N], {0}[M], {0}[N]) {{
+  %1 = transpose %bt : {0}[K, N]
+  %2 = matmul %a, %1 : {0}[M, N]
+  %3 = transpose %at : {0}[M, K]
+  %4 = matmul %3, %b : {0}[M, N]
+  %5 = matmul %a, %b : {0}[M, N]
+  %6 = transpose %5 : {0}[N, M]
+  %7 = transpose %at : {0}[M, K]
+  %8 = transpose %bt : {0}[K, N]
+  %9 = matmul %7, %8 : {0}[M, N]
+  %10 = transpose %9 : {0}[N, M]
+  %11 = matmul %a, %b : {0}[M, N]
+  %12 = transpose %11 : {0}[N, M]
+  %13 = transpose %bt : {0}[K, N]
+  %14 = matmul %a, %13 : {0}[M, N]
+  %15 = matmul %3, %x : {0}[M]
+  %16 = matmul %x, %1 : {0}[N]
+  return %2, %4, %6, %10, %12, %11, %13, %15, %16
+}}
+)",
+        t);
+  auto j = jitIR(ir);
+  auto data = [](size_t n, double phase) {
+    std::vector<double> v(n);
+    for (size_t i = 0; i < n; ++i)
+      v[i] = i % 7 == 3 ? 1e16 * std::sin(phase + static_cast<double>(i))
+                        : std::cos(phase * static_cast<double>(i));
+    return v;
+  };
+  for (const char *t : {"f64", "f32"}) {
+    ElemType e = std::string(t) == "f64" ? ElemType::F64 : ElemType::F32;
+    for (auto [m, k, n] : {std::array<int64_t, 3>{9, 300, 37},
+                           {4, 5, 16},
+                           {8, 3, 8},
+                           {8, 0, 20},
+                           {1, 1, 1},
+                           {0, 4, 3},
+                           {3, 4, 0}}) {
+      INFO(t << " M=" << m << " K=" << k << " N=" << n);
+      auto u = [](int64_t x) { return static_cast<size_t>(x); };
+      auto r = same(*j, t,
+                    {T({m, k}, data(u(m * k), 0.3), e), T({n, k}, data(u(n * k), 1.1), e),
+                     T({k, m}, data(u(k * m), 2.3), e), T({k, n}, data(u(k * n), 0.7), e),
+                     T({k}, data(u(k), 1.9), e)});
+      if (m == 4 && k == 5 && n == 16) // out[i, j] = sum_p a[i, p] * bt[j, p], in order
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t jj = 0; jj < n; ++jj) {
+            auto a = data(20, 0.3), bt = data(80, 1.1);
+            double want = 0;
+            for (int64_t p = 0; p < k; ++p)
+              want = e == ElemType::F64
+                         ? want + a[u(i * k + p)] * bt[u(jj * k + p)]
+                         : double(float(want) + float(a[u(i * k + p)]) * float(bt[u(jj * k + p)]));
+            CHECK(r[0].data[u(i * n + jj)] == want);
+          }
+    }
+  }
+  // The folds happen: a matmul of a transposed operand, written transposed, lowers to one call
+  // and no loop; a transpose with another use is still materialised.
+  auto folded = fromIR(R"(func @g[M, K, N](%at: f64[K, M], %bt: f64[N, K]) -> f64[N, M] {
+  %1 = transpose %at : f64[M, K]
+  %2 = transpose %bt : f64[K, N]
+  %3 = matmul %1, %2 : f64[M, N]
+  %4 = transpose %3 : f64[N, M]
+  return %4
+}
+)");
+  std::string text = diffc::codegen::emitLLVM(*folded, "g", false);
+  CHECK(text.find("call void @diffc_rt_matmul_f64") != std::string::npos);
+  CHECK(text.find("loop") == std::string::npos);
+  auto kept = fromIR(R"(func @g[M, K](%at: f64[K, M], %b: f64[K, M]) -> (f64[M, K], f64[M, M]) {
+  %1 = transpose %at : f64[M, K]
+  %2 = matmul %1, %b : f64[M, M]
+  return %1, %2
+}
+)");
+  CHECK(diffc::codegen::emitLLVM(*kept, "g", false).find("loop") != std::string::npos);
 }
 
 TEST_CASE("codegen: index, update and update_add with points, slices and whole axes") {

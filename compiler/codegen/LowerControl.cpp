@@ -22,12 +22,16 @@ using ir::ElemType;
 using ir::OpKind;
 
 namespace {
-/// True when running the block may take temp-arena memory (tensor results or calls).
-bool mayAllocate(const ir::Block &b) {
+/// True when running the block may take temp-arena memory (tensor results or calls). An element
+/// update done in place (a reverse loop's `update_add` of an adjoint) takes none, so a loop made
+/// only of those needs no mark and release per iteration.
+bool mayAllocate(const ir::Block &b, const Ownership &own) {
   bool any = false;
   ir::walk(const_cast<ir::Block &>(b), [&](const ir::Op &op) {
     if (op.kind == OpKind::Call || op.kind == OpKind::TapePop)
       any = true;
+    if ((op.kind == OpKind::Update || op.kind == OpKind::UpdateAdd) && own.mayConsume(op, 0))
+      return;
     for (const ir::Value *r : op.results)
       if (r->type.isTensor() && !Ownership::isView(op))
         any = true;
@@ -284,7 +288,7 @@ void FnLowering::lowerFor(const ir::Op &op) {
   llvm::Value *lo = get(op.operand(0)), *hi = get(op.operand(1));
   const ir::Block &body = *op.region(0);
   Carried init = initCarried(*this, op, 2);
-  bool release = mayAllocate(body);
+  bool release = mayAllocate(body, own);
   // The trip count, saturated at INT64_MAX when hi - lo overflows (the tape reservation then
   // reports the size as too large instead of reserving a wrapped-around count).
   llvm::Value *diff = B.CreateIntrinsic(llvm::Intrinsic::ssub_with_overflow, {i64}, {hi, lo});
@@ -324,7 +328,7 @@ void FnLowering::lowerWhile(const ir::Op &op) {
   const ir::Block &cond = *op.region(0), &body = *op.region(1);
   Carried init = initCarried(*this, op, 0);
   std::vector<llvm::Value *> flat = flatten(init);
-  bool release = mayAllocate(cond) || mayAllocate(body);
+  bool release = mayAllocate(cond, own) || mayAllocate(body, own);
 
   llvm::BasicBlock *pre = B.GetInsertBlock();
   llvm::BasicBlock *header = newBlock("while"), *bodyBB = newBlock("while.body"),
@@ -389,7 +393,7 @@ void FnLowering::lowerMap(const ir::Op &op) {
   ir::Shape elemShape(rt.shape.begin() + static_cast<long>(nExt), rt.shape.end());
   bool scalarElem = elemShape.empty();
   llvm::Value *elemN = numel(elemShape);
-  bool release = mayAllocate(body);
+  bool release = mayAllocate(body, own);
   loopNest(ext, [&](const std::vector<llvm::Value *> &ivs) {
     Mark m{};
     if (release)

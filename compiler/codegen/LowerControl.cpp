@@ -22,9 +22,10 @@ using ir::ElemType;
 using ir::OpKind;
 
 namespace {
-/// True when running the block may take temp-arena memory (tensor results or calls). An element
-/// update done in place (a reverse loop's `update_add` of an adjoint) takes none, so a loop made
-/// only of those needs no mark and release per iteration.
+/// True when running the block may take temp-arena memory (tensor results or calls; small ones
+/// live on the stack, see allocTensor). An element update done in place (a reverse loop's
+/// `update_add` of an adjoint) takes none, so a loop made only of those needs no mark and release
+/// per iteration.
 bool mayAllocate(const ir::Block &b, const Ownership &own) {
   bool any = false;
   ir::walk(const_cast<ir::Block &>(b), [&](const ir::Op &op) {
@@ -33,7 +34,7 @@ bool mayAllocate(const ir::Block &b, const Ownership &own) {
     if ((op.kind == OpKind::Update || op.kind == OpKind::UpdateAdd) && own.mayConsume(op, 0))
       return;
     for (const ir::Value *r : op.results)
-      if (r->type.isTensor() && !Ownership::isView(op))
+      if (r->type.isTensor() && !Ownership::isView(op) && !FnLowering::onStack(r->type))
         any = true;
   });
   return any;

@@ -244,8 +244,27 @@ static Carried initCarried(FnLowering &L, const ir::Op &op, size_t first) {
 /// The carried state after an iteration whose region ends in `yield` (see the file comment).
 static Carried nextCarried(FnLowering &L, const ir::Op &yield, const Carried &c) {
   Carried n;
+  // A small tensor on the stack keeps its buffer for the whole loop: the yielded value goes
+  // through the spare back into it (all spares filled first, since a yield may read another
+  // carried buffer), so no pointer changes and SROA can keep the elements in registers.
+  auto fixed = [&](unsigned k) {
+    return c.spare[k] && FnLowering::onStack(yield.operand(k)->type);
+  };
+  for (unsigned k = 0; k < yield.operands.size(); ++k)
+    if (fixed(k))
+      L.copy(yield.operand(k)->type.elem, c.spare[k], L.get(yield.operand(k)),
+             L.numel(yield.operand(k)->type.shape));
+  for (unsigned k = 0; k < yield.operands.size(); ++k)
+    if (fixed(k))
+      L.copy(yield.operand(k)->type.elem, c.cur[k], c.spare[k],
+             L.numel(yield.operand(k)->type.shape));
   for (unsigned k = 0; k < yield.operands.size(); ++k) {
     const ir::Value *v = yield.operand(k);
+    if (fixed(k)) {
+      n.cur.push_back(c.cur[k]);
+      n.spare.push_back(c.spare[k]);
+      continue;
+    }
     if (!c.spare[k]) {
       // Tapes live in the tape arena (never released in a call); a tape that is not the
       // loop's own must be copied before the next iteration pushes into it.

@@ -22,9 +22,6 @@ Reverse::Reverse(Module &m, const Function &src, Function &dst, const Activity &
     : m_(m), src_(src), dst_(dst), b_(dst), e_(b_), act_(act), needed_(needed) {
   if (!needed_)
     return;
-  for (const Value *v : *needed_)
-    if (!isRootBlock(defBlock(v)) && !recomputable(v))
-      taped_.insert(v);
   // Needed values per block in definition order, so that pops and recomputations at the start
   // of a reverse block come before their uses.
   std::function<void(const Block &)> visit = [&](const Block &blk) {
@@ -41,6 +38,15 @@ Reverse::Reverse(Module &m, const Function &src, Function &dst, const Activity &
     }
   };
   visit(*src.body);
+  for (const auto &[blk, list] : neededIn_)
+    for (const Value *v : list) {
+      if (isRootBlock(blk) || recomputable(v))
+        continue;
+      if (cheapFromNeeded(v))
+        fromNeeded_.insert(v);
+      else
+        taped_.insert(v);
+    }
 }
 
 // ---- Values ----------------------------------------------------------------------------------

@@ -95,7 +95,22 @@ public:
   /// loop index (if needed) must already be in s.vals.
   void materialize(Scope &s);
   bool isRootBlock(const ir::Block *b) const;
+  /// Whether the reverse sweep recomputes v where it needs it instead of storing it: loop
+  /// indices, constants, i64 index arithmetic, and scalar reads and cheap scalar arithmetic whose
+  /// operands it has for free (see operandsFree).
   bool recomputable(const ir::Value *v) const;
+  /// Whether v, needed and not recomputable, is recomputed anyway from operands the reverse
+  /// sweep needs for other reasons: a few scalar flops in place of a tape (the projectile's speed
+  /// norm(v) from the velocity v it stores).
+  bool cheapFromNeeded(const ir::Value *v) const;
+  /// Whether the reverse of block blk has o without storing it: kept at a root, needed anyway,
+  /// or recomputable there from such values.
+  bool availableAt(const ir::Value *o, const ir::Block *blk) const;
+  /// Clones v's op into reverse scope s (after any operand of s's block it recomputes too).
+  ir::Value *recompute(Scope &s, const ir::Value *v);
+  /// Whether operands [from, to) of op are free for the reverse sweep: defined in a root block
+  /// (kept there) or recomputable themselves.
+  bool operandsFree(const ir::Op &op, size_t from, size_t to = SIZE_MAX) const;
   bool taped(const ir::Value *v) const { return taped_.count(v) != 0; }
   bool needed(const ir::Value *v) const { return needed_ && needed_->count(v) != 0; }
 
@@ -123,6 +138,7 @@ public:
   bool dry() const { return needed_ == nullptr; }
   ValueSet recorded_;
   ValueSet taped_;
+  ValueSet fromNeeded_;                                             // see cheapFromNeeded
   std::unordered_map<const ir::Value *, ir::Value *> placeholders_; // dry run only
   ValueSet masked_;
   /// Whether code being emitted belongs to a reverse sweep (for the notes on kept values).
@@ -130,6 +146,8 @@ public:
   /// The recompute loop whose forward sweep is being emitted again, if any.
   const ir::Op *recomputing_ = nullptr;
   ValueSet keptAtRoot_;
+  mutable std::unordered_map<const ir::Value *, bool> freeOperand_; // operandsFree's memo
+  mutable std::unordered_map<const ir::Value *, bool> availableAt_; // availableAt's memo
   std::map<const ir::Op *, std::vector<const ir::Value *>> tapesIn_, free_;
   /// Needed values per block, in definition order (arguments first).
   std::unordered_map<const ir::Block *, std::vector<const ir::Value *>> neededIn_;

@@ -44,10 +44,114 @@ bool Reverse::recomputable(const Value *v) const {
   case OpKind::Max:
   case OpKind::Div:
     // Index arithmetic (`i - 1`) is cheaper to redo than to store.
-    return v->type == Type::i64();
+    if (v->type == Type::i64())
+      return true;
+    [[fallthrough]];
+  case OpKind::Cast:
+  case OpKind::Abs:
+  case OpKind::Select:
+  case OpKind::Eq:
+  case OpKind::Ne:
+  case OpKind::Lt:
+  case OpKind::Le:
+  case OpKind::Gt:
+  case OpKind::Ge:
+  case OpKind::Not:
+  case OpKind::And:
+  case OpKind::Or:
+    // A few scalar instructions on values the reverse sweep has for free cost less than a push
+    // and a pop (and the memory traffic of the tape between them).
+    return v->type.isScalar() && operandsFree(*v->def, 0);
+  case OpKind::Index:
+    // A read of an element of a tensor that never changes while the loop runs (defined where
+    // the reverse sweep keeps it anyway), at indices it can look up: Rosenbrock's x[i + 1].
+    // A read of a tensor the loop updates (carried, so defined in the body) is stored instead.
+    return v->type.isScalar() && operandsFree(*v->def, 0, 1);
   default:
     return false;
   }
+}
+
+bool Reverse::operandsFree(const Op &op, size_t from, size_t to) const {
+  to = std::min(to, op.operands.size());
+  for (size_t k = from; k < to; ++k) {
+    const Value *o = op.operands[k];
+    auto [it, fresh] = freeOperand_.try_emplace(o, false);
+    if (fresh)
+      it->second = isRootBlock(defBlock(o)) || recomputable(o);
+    if (!it->second)
+      return false;
+  }
+  return true;
+}
+
+bool Reverse::cheapFromNeeded(const Value *v) const {
+  if (!v->def || !v->type.isScalar() || !v->type.isFloat())
+    return false;
+  const Op &op = *v->def;
+  switch (op.kind) {
+  case OpKind::Add:
+  case OpKind::Sub:
+  case OpKind::Mul:
+  case OpKind::Neg:
+  case OpKind::Min:
+  case OpKind::Max:
+  case OpKind::Div:
+  case OpKind::Abs:
+  case OpKind::Sqrt:
+  case OpKind::Cast:
+    break;
+  case OpKind::Sum:
+  case OpKind::Norm: {
+    // Of a tensor of a few elements only (a velocity's speed), so that recomputing it costs
+    // O(1) per iteration like the push and pop it replaces.
+    int64_t n = 1;
+    for (const Dim &d : op.operand(0)->type.shape) {
+      if (!d.isConstant())
+        return false;
+      n *= d.constantValue();
+    }
+    if (n > 16)
+      return false;
+    break;
+  }
+  default:
+    return false;
+  }
+  for (const Value *o : op.operands)
+    if (!availableAt(o, defBlock(v)))
+      return false;
+  return true;
+}
+
+bool Reverse::availableAt(const Value *o, const Block *blk) const {
+  // Kept at a root, or needed by the reverse sweep anyway (so stored or recomputed at the start
+  // of its block's reverse, before anything defined after it).
+  if (isRootBlock(defBlock(o)) || needed(o))
+    return true;
+  // Or recomputable on demand in the same reverse block from values available there.
+  if (!o->def || defBlock(o) != blk || !recomputable(o))
+    return false;
+  auto [it, fresh] = availableAt_.try_emplace(o, false);
+  if (fresh) {
+    bool all = true;
+    for (const Value *p : o->def->operands)
+      all = all && availableAt(p, blk);
+    it->second = all;
+  }
+  return it->second;
+}
+
+Value *Reverse::recompute(Scope &s, const Value *v) {
+  if (auto it = s.vals.find(v); it != s.vals.end())
+    return it->second;
+  // Operands recomputable in this block that nothing else needed are recomputed first.
+  for (const Value *o : v->def->operands)
+    if (defBlock(o) == s.block && !s.vals.count(o) && !taped(o) && o->def && !needed(o))
+      recompute(s, o);
+  Op *c = clonePlain(b_, *v->def, lookupIn(s));
+  s.vals[v] = c->results.at(v->index);
+  return s.vals[v];
 }
 
 const void *Reverse::rootKey(const Block *b) const {
@@ -251,9 +355,8 @@ void Reverse::materialize(Scope &s) {
       pop->results[1]->name = v->name.empty() ? "saved" : v->name;
       s.tape[v] = pop->results[0];
       s.vals[v] = pop->results[1];
-    } else if (recomputable(v) && v->def) {
-      Op *c = clonePlain(b_, *v->def, lookupIn(s));
-      s.vals[v] = c->results.at(v->index);
+    } else if ((recomputable(v) || fromNeeded_.count(v)) && v->def) {
+      recompute(s, v);
     } else {
       throw InternalError("reverse: needed value %" + v->name +
                           " is neither stored nor "

@@ -256,7 +256,36 @@ llvm::Value *FnLowering::allocBytes(llvm::Value *bytes, llvm::Value *arena) {
   return phi;
 }
 
+namespace {
+constexpr int64_t kStackTensorBytes = 64;
+
+/// The byte count of a tensor of t when its shape is constant and it is at most
+/// kStackTensorBytes, else -1.
+int64_t smallConstantBytes(const ir::Type &t) {
+  int64_t bytes = FnLowering::elemBytes(t.elem);
+  for (const ir::Dim &d : t.shape) {
+    if (!d.isConstant() || d.constantValue() < 0 || bytes > kStackTensorBytes)
+      return -1;
+    bytes *= d.constantValue();
+  }
+  return bytes <= kStackTensorBytes ? bytes : -1;
+}
+} // namespace
+
+bool FnLowering::onStack(const ir::Type &t) { return t.isTensor() && smallConstantBytes(t) >= 0; }
+
 llvm::Value *FnLowering::allocTensor(const ir::Type &t) {
+  // A tensor of a few elements of constant shape (a velocity f64[2]) lives in a stack slot of
+  // the function: no arena traffic, and SROA can keep it in registers. One slot per allocation
+  // site is enough: a value never outlives the next run of the op that made it (a loop copies
+  // what it yields into its own buffers, a call its results into the caller's).
+  if (int64_t bytes = smallConstantBytes(t); bytes >= 0) {
+    llvm::IRBuilderBase::InsertPointGuard guard(B);
+    toPrologue();
+    llvm::AllocaInst *a = B.CreateAlloca(llvm::ArrayType::get(i8, std::max<int64_t>(bytes, 1)));
+    a->setAlignment(llvm::Align(16));
+    return a;
+  }
   return allocBytes(tensorBytes(t), B.CreateConstInBoundsGEP1_64(i8, ctx, kTempArena));
 }
 

@@ -91,7 +91,12 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel,
   llvm::ModuleAnalysisManager mam;
   llvm::PipelineTuningOptions pto;
   pto.LoopVectorization = optLevel >= 2;
-  pto.SLPVectorization = optLevel >= 2;
+  // No SLP vectoriser: diffc's tensor work is loops (the loop vectoriser's job), and SLP's pairs
+  // of adjacent element updates in a loop, `d_x[i] += a; d_x[i + 1] += b` in the reverse of any
+  // x[i], x[i + 1] stencil, store 16 bytes that the next iteration's pair reloads half of: a
+  // store-forwarding stall per iteration (Rosenbrock's gradient 3.2x slower). It gained nothing
+  // measurable on any benchmark case (tests/bench, 2026-11-29).
+  pto.SLPVectorization = false;
   pto.LoopUnrolling = !jit;
   pto.LoopInterleaving = !jit;
   llvm::PassBuilder pb(&tm, pto);

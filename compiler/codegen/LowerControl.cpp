@@ -22,14 +22,19 @@ using ir::ElemType;
 using ir::OpKind;
 
 namespace {
-/// True when running the block may take temp-arena memory (tensor results or calls).
-bool mayAllocate(const ir::Block &b) {
+/// True when running the block may take temp-arena memory (tensor results or calls; small ones
+/// live on the stack, see allocTensor). An element update done in place (a reverse loop's
+/// `update_add` of an adjoint) takes none, so a loop made only of those needs no mark and release
+/// per iteration.
+bool mayAllocate(const ir::Block &b, const Ownership &own) {
   bool any = false;
   ir::walk(const_cast<ir::Block &>(b), [&](const ir::Op &op) {
     if (op.kind == OpKind::Call || op.kind == OpKind::TapePop)
       any = true;
+    if ((op.kind == OpKind::Update || op.kind == OpKind::UpdateAdd) && own.mayConsume(op, 0))
+      return;
     for (const ir::Value *r : op.results)
-      if (r->type.isTensor() && !Ownership::isView(op))
+      if (r->type.isTensor() && !Ownership::isView(op) && !FnLowering::onStack(r->type))
         any = true;
   });
   return any;
@@ -242,8 +247,27 @@ static Carried initCarried(FnLowering &L, const ir::Op &op, size_t first) {
 /// The carried state after an iteration whose region ends in `yield` (see the file comment).
 static Carried nextCarried(FnLowering &L, const ir::Op &yield, const Carried &c) {
   Carried n;
+  // A small tensor on the stack keeps its buffer for the whole loop: the yielded value goes
+  // through the spare back into it (all spares filled first, since a yield may read another
+  // carried buffer), so no pointer changes and SROA can keep the elements in registers.
+  auto fixed = [&](unsigned k) {
+    return c.spare[k] && FnLowering::onStack(yield.operand(k)->type);
+  };
+  for (unsigned k = 0; k < yield.operands.size(); ++k)
+    if (fixed(k))
+      L.copy(yield.operand(k)->type.elem, c.spare[k], L.get(yield.operand(k)),
+             L.numel(yield.operand(k)->type.shape));
+  for (unsigned k = 0; k < yield.operands.size(); ++k)
+    if (fixed(k))
+      L.copy(yield.operand(k)->type.elem, c.cur[k], c.spare[k],
+             L.numel(yield.operand(k)->type.shape));
   for (unsigned k = 0; k < yield.operands.size(); ++k) {
     const ir::Value *v = yield.operand(k);
+    if (fixed(k)) {
+      n.cur.push_back(c.cur[k]);
+      n.spare.push_back(c.spare[k]);
+      continue;
+    }
     if (!c.spare[k]) {
       // Tapes live in the tape arena (never released in a call); a tape that is not the
       // loop's own must be copied before the next iteration pushes into it.
@@ -287,7 +311,7 @@ void FnLowering::lowerFor(const ir::Op &op) {
   llvm::Value *lo = get(op.operand(0)), *hi = get(op.operand(1));
   const ir::Block &body = *op.region(0);
   Carried init = initCarried(*this, op, 2);
-  bool release = mayAllocate(body);
+  bool release = mayAllocate(body, own);
   // The trip count, saturated at INT64_MAX when hi - lo overflows (the tape reservation then
   // reports the size as too large instead of reserving a wrapped-around count).
   llvm::Value *diff = B.CreateIntrinsic(llvm::Intrinsic::ssub_with_overflow, {i64}, {hi, lo});
@@ -327,7 +351,7 @@ void FnLowering::lowerWhile(const ir::Op &op) {
   const ir::Block &cond = *op.region(0), &body = *op.region(1);
   Carried init = initCarried(*this, op, 0);
   std::vector<llvm::Value *> flat = flatten(init);
-  bool release = mayAllocate(cond) || mayAllocate(body);
+  bool release = mayAllocate(cond, own) || mayAllocate(body, own);
 
   llvm::BasicBlock *pre = B.GetInsertBlock();
   llvm::BasicBlock *header = newBlock("while"), *bodyBB = newBlock("while.body"),
@@ -392,7 +416,7 @@ void FnLowering::lowerMap(const ir::Op &op) {
   ir::Shape elemShape(rt.shape.begin() + static_cast<long>(nExt), rt.shape.end());
   bool scalarElem = elemShape.empty();
   llvm::Value *elemN = numel(elemShape);
-  bool release = mayAllocate(body);
+  bool release = mayAllocate(body, own);
   loopNest(ext, [&](const std::vector<llvm::Value *> &ivs) {
     Mark m{};
     if (release)

@@ -115,7 +115,7 @@ public:
   llvm::Type *valTy(ir::ElemType e);
   /// LLVM type of an IR value (scalar SSA type, or ptr for tensors and tapes).
   llvm::Type *typeOf(const ir::Type &t);
-  int64_t elemBytes(ir::ElemType e);
+  static int64_t elemBytes(ir::ElemType e);
   llvm::Value *elemPtr(ir::ElemType e, llvm::Value *base, llvm::Value *idx);
   llvm::Value *load(ir::ElemType e, llvm::Value *base, llvm::Value *idx);
   void store(ir::ElemType e, llvm::Value *base, llvm::Value *idx, llvm::Value *v);
@@ -130,6 +130,8 @@ public:
   llvm::Value *allocTensor(const ir::Type &t);
   /// The byte size of a value of type t, with allocTensor's checks.
   llvm::Value *tensorBytes(const ir::Type &t);
+  /// True when allocTensor gives tensors of type t a stack slot instead of arena memory.
+  static bool onStack(const ir::Type &t);
   llvm::Value *allocBytes(llvm::Value *bytes, llvm::Value *arena);
   /// A fresh copy of tensor value v.
   llvm::Value *copyOf(const ir::Value *v);

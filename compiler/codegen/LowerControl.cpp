@@ -23,13 +23,13 @@ using ir::OpKind;
 
 namespace {
 /// True when running the block may take temp-arena memory (tensor results or calls).
-bool mayAllocate(const ir::Block &b) {
+bool mayAllocate(const Ownership &own, const ir::Block &b) {
   bool any = false;
   ir::walk(const_cast<ir::Block &>(b), [&](const ir::Op &op) {
     if (op.kind == OpKind::Call || op.kind == OpKind::TapePop)
       any = true;
     for (const ir::Value *r : op.results)
-      if (r->type.isTensor() && !Ownership::isView(op))
+      if (r->type.isTensor() && !own.isView(op))
         any = true;
   });
   return any;
@@ -284,7 +284,7 @@ void FnLowering::lowerFor(const ir::Op &op) {
   llvm::Value *lo = get(op.operand(0)), *hi = get(op.operand(1));
   const ir::Block &body = *op.region(0);
   Carried init = initCarried(*this, op, 2);
-  bool release = mayAllocate(body);
+  bool release = mayAllocate(own, body);
   // The trip count, saturated at INT64_MAX when hi - lo overflows (the tape reservation then
   // reports the size as too large instead of reserving a wrapped-around count).
   llvm::Value *diff = B.CreateIntrinsic(llvm::Intrinsic::ssub_with_overflow, {i64}, {hi, lo});
@@ -324,7 +324,7 @@ void FnLowering::lowerWhile(const ir::Op &op) {
   const ir::Block &cond = *op.region(0), &body = *op.region(1);
   Carried init = initCarried(*this, op, 0);
   std::vector<llvm::Value *> flat = flatten(init);
-  bool release = mayAllocate(cond) || mayAllocate(body);
+  bool release = mayAllocate(own, cond) || mayAllocate(own, body);
 
   llvm::BasicBlock *pre = B.GetInsertBlock();
   llvm::BasicBlock *header = newBlock("while"), *bodyBB = newBlock("while.body"),
@@ -389,7 +389,7 @@ void FnLowering::lowerMap(const ir::Op &op) {
   ir::Shape elemShape(rt.shape.begin() + static_cast<long>(nExt), rt.shape.end());
   bool scalarElem = elemShape.empty();
   llvm::Value *elemN = numel(elemShape);
-  bool release = mayAllocate(body);
+  bool release = mayAllocate(own, body);
   loopNest(ext, [&](const std::vector<llvm::Value *> &ivs) {
     Mark m{};
     if (release)

@@ -6,10 +6,35 @@ namespace diffc::codegen {
 
 using ir::OpKind;
 
-Ownership::Ownership(const ir::Function &fn) { collect(*fn.body); }
+namespace {
+/// The part an index op takes is one contiguous run of its operand (row-major): points on the
+/// leading axes, then any one axis, then whole axes.
+bool contiguousPart(const ir::Op &op) {
+  size_t rank = op.operand(0)->type.rank();
+  size_t a = 0;
+  auto mode = [&](size_t i) { return i < op.ints.size() ? op.ints[i] : ir::kFull; };
+  while (a < rank && mode(a) == ir::kPoint)
+    ++a;
+  for (++a; a < rank; ++a)
+    if (mode(a) != ir::kFull)
+      return false;
+  return true;
+}
+} // namespace
 
-bool Ownership::isView(const ir::Op &op) {
-  return op.kind == OpKind::StopGradient || op.kind == OpKind::Reshape;
+Ownership::Ownership(const ir::Function &fn) {
+  collect(*fn.body);
+  collectViews(*fn.body);
+}
+
+bool Ownership::isView(const ir::Op &op) const {
+  if (op.kind == OpKind::StopGradient || op.kind == OpKind::Reshape)
+    return true;
+  if (op.kind != OpKind::Index || op.results.size() != 1 || op.operands.empty())
+    return false;
+  const ir::Value *x = op.operand(0);
+  return op.result()->type.isTensor() && x->type.isTensor() && !consumable_.count(x) &&
+         contiguousPart(op);
 }
 
 void Ownership::collect(const ir::Block &b) {
@@ -18,10 +43,36 @@ void Ownership::collect(const ir::Block &b) {
     pos_[&op] = i;
     for (const ir::Value *v : op.operands)
       uses_[v].push_back(&op);
-    if (isView(op) && !op.operands.empty())
-      views_[op.operands[0]].push_back(op.result());
+    switch (op.kind) {
+    case OpKind::Update:
+    case OpKind::UpdateAdd:
+      consumable_.insert(op.operand(0));
+      break;
+    case OpKind::For:
+      for (size_t k = 2; k < op.operands.size(); ++k)
+        consumable_.insert(op.operands[k]);
+      break;
+    case OpKind::While:
+      consumable_.insert(op.operands.begin(), op.operands.end());
+      break;
+    case OpKind::Yield:
+      if (b.parentOp && b.parentOp->kind == OpKind::If)
+        consumable_.insert(op.operands.begin(), op.operands.end());
+      break;
+    default:
+      break;
+    }
     for (const auto &r : op.regions)
       collect(*r);
+  }
+}
+
+void Ownership::collectViews(const ir::Block &b) {
+  for (const auto &op : b.ops) {
+    if (isView(*op) && !op->operands.empty())
+      views_[op->operands[0]].push_back(op->result());
+    for (const auto &r : op->regions)
+      collectViews(*r);
   }
 }
 

@@ -37,6 +37,44 @@ bool Ownership::isView(const ir::Op &op) const {
          contiguousPart(op);
 }
 
+bool Ownership::keepsBuffer(const ir::Op &forOp, unsigned k) const {
+  if (forOp.kind != OpKind::For || forOp.regions.empty())
+    return false;
+  const ir::Block &body = *forOp.region(0);
+  const ir::Op *term = body.terminator();
+  if (k + 1 >= body.args.size() || !term || term->kind != OpKind::Yield ||
+      k >= term->operands.size() || !body.args[k + 1]->type.isTensor())
+    return false;
+  const ir::Value *arg = body.args[k + 1];
+  auto [it, fresh] = keeps_.try_emplace(arg, false);
+  if (fresh)
+    it->second = inPlaceFrom(term->operand(k), arg);
+  return it->second;
+}
+
+/// v is arg's buffer: arg itself, or an in-place update of it, or the result of a loop that adopted
+/// it and kept it.
+bool Ownership::inPlaceFrom(const ir::Value *v, const ir::Value *arg) const {
+  for (;;) {
+    if (v == arg)
+      return true;
+    const ir::Op *d = v->def;
+    if (!d)
+      return false;
+    if ((d->kind == OpKind::Update || d->kind == OpKind::UpdateAdd) && mayConsume(*d, 0)) {
+      v = d->operand(0);
+      continue;
+    }
+    unsigned init = v->index + 2;
+    if (d->kind == OpKind::For && init < d->operands.size() && mayConsume(*d, init) &&
+        keepsBuffer(*d, v->index)) {
+      v = d->operand(init);
+      continue;
+    }
+    return false;
+  }
+}
+
 void Ownership::collect(const ir::Block &b) {
   for (size_t i = 0; i < b.ops.size(); ++i) {
     const ir::Op &op = *b.ops[i];

@@ -35,15 +35,21 @@ public:
   /// True when the op's result is a view sharing its operand's buffer (stop_gradient, reshape,
   /// and `index` as described above).
   bool isView(const ir::Op &op) const;
+  /// True when every iteration of the `for` op yields for its carried value k the carried buffer
+  /// itself, updated in place (or passed through): the loop needs no spare buffer for it and never
+  /// copies it at the end of an iteration.
+  bool keepsBuffer(const ir::Op &forOp, unsigned k) const;
 
 private:
   bool usedAfter(const ir::Value *x, const ir::Op &at, bool inRegions) const;
   void collect(const ir::Block &b);
   void collectViews(const ir::Block &b);
+  bool inPlaceFrom(const ir::Value *v, const ir::Value *arg) const;
 
   std::unordered_map<const ir::Op *, size_t> pos_;
   /// Values some op may consume (updates, loop initial values, `if` yields): no index views.
   std::unordered_set<const ir::Value *> consumable_;
+  mutable std::unordered_map<const ir::Value *, bool> keeps_; // keepsBuffer, by block argument
   std::unordered_map<const ir::Value *, std::vector<const ir::Op *>> uses_;
   std::unordered_map<const ir::Value *, std::vector<const ir::Value *>> views_;
 };

@@ -31,10 +31,13 @@ bool mayAllocate(const Ownership &own, const ir::Block &b) {
     const ir::Op &op = *o;
     switch (op.kind) {
     case OpKind::Call:
-    case OpKind::TapePop:
     case OpKind::While:
     case OpKind::Map:
       return true;
+    case OpKind::TapePop: // a popped tensor is copied out of the tape; a scalar is a load
+      if (op.results.size() > 1 && op.result(1)->type.isTensor())
+        return true;
+      continue;
     case OpKind::For:
       for (unsigned k = 2; k < op.operands.size(); ++k)
         if (op.operands[k]->type.isTensor() &&

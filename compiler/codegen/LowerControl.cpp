@@ -67,6 +67,10 @@ bool mayAllocate(const Ownership &own, const ir::Block &b) {
 
 void FnLowering::lowerBlockBody(const ir::Block &b) {
   for (size_t i = 0; i + 1 < b.ops.size(); ++i) {
+    if (fusible(b, i)) {
+      fused_.insert(b.ops[i]->result());
+      continue;
+    }
     lowerOp(*b.ops[i]);
     if (M.options().checkNonFinite && ir::mayProduceNonFinite(*b.ops[i]) &&
         !ir::checkedWhileUpdating(*b.ops[i]))

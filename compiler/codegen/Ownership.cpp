@@ -37,6 +37,12 @@ bool Ownership::isView(const ir::Op &op) const {
          contiguousPart(op);
 }
 
+const std::vector<const ir::Op *> &Ownership::usesOf(const ir::Value *v) const {
+  static const std::vector<const ir::Op *> none;
+  auto it = uses_.find(v);
+  return it == uses_.end() ? none : it->second;
+}
+
 bool Ownership::keepsBuffer(const ir::Op &forOp, unsigned k) const {
   if (forOp.kind != OpKind::For || forOp.regions.empty())
     return false;

@@ -39,6 +39,8 @@ public:
   /// itself, updated in place (or passed through): the loop needs no spare buffer for it and never
   /// copies it at the end of an iteration.
   bool keepsBuffer(const ir::Op &forOp, unsigned k) const;
+  /// The ops using v as an operand (an op using it twice is listed twice).
+  const std::vector<const ir::Op *> &usesOf(const ir::Value *v) const;
 
 private:
   bool usedAfter(const ir::Value *x, const ir::Op &at, bool inRegions) const;

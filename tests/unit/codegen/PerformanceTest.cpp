@@ -1,6 +1,7 @@
 // Properties of the generated code rather than its values: element updates in loops are in
-// place (O(1) each), rows are read without copies, loop temporaries are released every iteration,
-// elementwise loops are vectorised, and fast-math changes nothing that matters for these inputs.
+// place (O(1) each), rows are read without copies, elementwise chains are fused, loop temporaries
+// are released every iteration, elementwise loops are vectorised, and fast-math changes nothing
+// that matters for these inputs.
 #include "Harness.h"
 
 #include <chrono>
@@ -84,6 +85,38 @@ fn bump[N](x: f64[N], steps: i64) -> f64[N] {
   CHECK(got[n - 1] == 3.5);
   CHECK(reserved < 12 * 1024 * 1024);
   same(*j, "bump", {V({1, 2, 3}), diffc::test::I(2)});
+}
+
+TEST_CASE("codegen: a chain of elementwise ops is one loop with no temporaries") {
+  // x is 8 MB: four separate loops would hold 32 MB of scratch (three temporaries and the result).
+  auto j = jit(fromSource("fn f[N](x: f64[N]) -> f64[N] = sigmoid(x * 2.0 + 1.0) * x;\n"));
+  const int64_t n = 1 << 20;
+  std::vector<double> x(n, 0.5);
+  size_t reserved = 0;
+  std::vector<double> got;
+  std::thread t([&] {
+    got = j->call("f", {V(x)})[0].data;
+    reserved = diffc_ctx_reserved(diffc::codegen::threadContext());
+  });
+  t.join();
+  CHECK(got[n - 1] == 0.5 / (1.0 + std::exp(-2.0)));
+  CHECK(reserved < 12 * 1024 * 1024);
+  same(*j, "f", {V({-800, -1, -0.0, 0.0, 0.3, 40, INFINITY, -INFINITY, NAN})});
+}
+
+TEST_CASE("codegen: an elementwise op is not fused past an in-place update of its operand") {
+  // y's old value dies at the update, which therefore writes in place: `a` must be computed
+  // before it, not inside the final sum.
+  auto j = jit(fromSource(R"(
+fn f(x: f64[3]) -> f64[3] {
+  var y = x * 1.0;
+  let a = y * 2.0;
+  y[0] = 100.0;
+  a + y
+}
+)"));
+  auto r = same(*j, "f", {V({1, 2, 3})});
+  CHECK(r[0].data == std::vector<double>{102, 6, 9});
 }
 
 TEST_CASE("codegen: views never see later updates, and updates of views copy") {

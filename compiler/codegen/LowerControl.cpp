@@ -26,7 +26,7 @@ namespace {
 /// results or calls). The bodies of nested loops and maps release their own memory every
 /// iteration; what a loop op itself takes is its carried buffers (unless it adopts and keeps
 /// them) and a map its result. In-place updates and views take nothing.
-bool mayAllocate(const Ownership &own, const ir::Block &b) {
+bool mayAllocate(const ir::Block &b, const Ownership &own) {
   for (const auto &o : b.ops) {
     const ir::Op &op = *o;
     switch (op.kind) {
@@ -51,7 +51,7 @@ bool mayAllocate(const Ownership &own, const ir::Block &b) {
       continue;
     case OpKind::If:
       for (const auto &r : op.regions)
-        if (mayAllocate(own, *r))
+        if (mayAllocate(*r, own))
           return true;
       break;
     default:
@@ -320,7 +320,7 @@ void FnLowering::lowerFor(const ir::Op &op) {
   llvm::Value *lo = get(op.operand(0)), *hi = get(op.operand(1));
   const ir::Block &body = *op.region(0);
   Carried init = initCarried(*this, op, 2);
-  bool release = mayAllocate(own, body);
+  bool release = mayAllocate(body, own);
   // The trip count, saturated at INT64_MAX when hi - lo overflows (the tape reservation then
   // reports the size as too large instead of reserving a wrapped-around count).
   llvm::Value *diff = B.CreateIntrinsic(llvm::Intrinsic::ssub_with_overflow, {i64}, {hi, lo});
@@ -360,7 +360,7 @@ void FnLowering::lowerWhile(const ir::Op &op) {
   const ir::Block &cond = *op.region(0), &body = *op.region(1);
   Carried init = initCarried(*this, op, 0);
   std::vector<llvm::Value *> flat = flatten(init);
-  bool release = mayAllocate(own, cond) || mayAllocate(own, body);
+  bool release = mayAllocate(cond, own) || mayAllocate(body, own);
 
   llvm::BasicBlock *pre = B.GetInsertBlock();
   llvm::BasicBlock *header = newBlock("while"), *bodyBB = newBlock("while.body"),
@@ -425,7 +425,7 @@ void FnLowering::lowerMap(const ir::Op &op) {
   ir::Shape elemShape(rt.shape.begin() + static_cast<long>(nExt), rt.shape.end());
   bool scalarElem = elemShape.empty();
   llvm::Value *elemN = numel(elemShape);
-  bool release = mayAllocate(own, body);
+  bool release = mayAllocate(body, own);
   loopNest(ext, [&](const std::vector<llvm::Value *> &ivs) {
     Mark m{};
     if (release)

@@ -193,6 +193,8 @@ void FnLowering::store(ElemType e, llvm::Value *base, llvm::Value *idx, llvm::Va
 llvm::Value *FnLowering::read(const ir::Value *v, llvm::Value *idx) {
   if (v->type.isScalar())
     return get(v);
+  if (fused_.count(v))
+    return fusedElem(v, idx);
   return load(v->type.elem, get(v), idx);
 }
 

@@ -22,27 +22,56 @@ using ir::ElemType;
 using ir::OpKind;
 
 namespace {
-/// True when running the block may take temp-arena memory (tensor results or calls; small ones
-/// live on the stack, see allocTensor). An element update done in place (a reverse loop's
-/// `update_add` of an adjoint) takes none, so a loop made only of those needs no mark and release
-/// per iteration.
+/// True when running the block may take temp-arena memory that outlives the op taking it (tensor
+/// results or calls; small ones live on the stack, see allocTensor). The bodies of nested loops and
+/// maps release their own memory every iteration; what a loop op itself takes is its carried
+/// buffers (unless it adopts and keeps them) and a map its result. In-place updates and views take
+/// nothing.
 bool mayAllocate(const ir::Block &b, const Ownership &own) {
-  bool any = false;
-  ir::walk(const_cast<ir::Block &>(b), [&](const ir::Op &op) {
-    if (op.kind == OpKind::Call || op.kind == OpKind::TapePop)
-      any = true;
-    if ((op.kind == OpKind::Update || op.kind == OpKind::UpdateAdd) && own.mayConsume(op, 0))
-      return;
+  for (const auto &o : b.ops) {
+    const ir::Op &op = *o;
+    switch (op.kind) {
+    case OpKind::Call:
+    case OpKind::While:
+    case OpKind::Map:
+      return true;
+    case OpKind::TapePop: // a popped tensor is copied out of the tape; a scalar is a load
+      if (op.results.size() > 1 && op.result(1)->type.isTensor())
+        return true;
+      continue;
+    case OpKind::For:
+      for (unsigned k = 2; k < op.operands.size(); ++k)
+        if (op.operands[k]->type.isTensor() &&
+            !(own.mayConsume(op, k) && own.keepsBuffer(op, k - 2)))
+          return true;
+      continue;
+    case OpKind::Update:
+    case OpKind::UpdateAdd:
+      if (op.result()->type.isTensor() && !own.mayConsume(op, 0))
+        return true;
+      continue;
+    case OpKind::If:
+      for (const auto &r : op.regions)
+        if (mayAllocate(*r, own))
+          return true;
+      break;
+    default:
+      break;
+    }
     for (const ir::Value *r : op.results)
-      if (r->type.isTensor() && !Ownership::isView(op) && !FnLowering::onStack(r->type))
-        any = true;
-  });
-  return any;
+      if (r->type.isTensor() && !own.isView(op) && !FnLowering::onStack(r->type))
+        return true;
+  }
+  return false;
 }
 } // namespace
 
 void FnLowering::lowerBlockBody(const ir::Block &b) {
   for (size_t i = 0; i + 1 < b.ops.size(); ++i) {
+    if (fusible(b, i)) {
+      fused_.insert(b.ops[i]->result());
+      continue;
+    }
     lowerOp(*b.ops[i]);
     if (M.options().checkNonFinite && ir::mayProduceNonFinite(*b.ops[i]) &&
         !ir::checkedWhileUpdating(*b.ops[i]))
@@ -238,7 +267,9 @@ static Carried initCarried(FnLowering &L, const ir::Op &op, size_t first) {
       c.spare.push_back(nullptr);
     } else {
       c.cur.push_back(L.own.mayConsume(op, idx) ? L.get(v) : L.copyOf(v));
-      c.spare.push_back(L.allocTensor(v->type));
+      // A loop that keeps its buffer (updates it in place every iteration) needs no spare.
+      bool keeps = L.own.keepsBuffer(op, static_cast<unsigned>(k - first));
+      c.spare.push_back(keeps ? nullptr : L.allocTensor(v->type));
     }
   }
   return c;
@@ -270,7 +301,8 @@ static Carried nextCarried(FnLowering &L, const ir::Op &yield, const Carried &c)
     }
     if (!c.spare[k]) {
       // Tapes live in the tape arena (never released in a call); a tape that is not the
-      // loop's own must be copied before the next iteration pushes into it.
+      // loop's own must be copied before the next iteration pushes into it. A tensor here is
+      // the carried buffer itself (Ownership::keepsBuffer).
       n.cur.push_back(v->type.isTape ? L.yieldOperand(yield, k) : L.get(v));
       n.spare.push_back(nullptr);
       continue;

@@ -3,6 +3,8 @@
 // where the IR already proves it in range (a map index or a `for 0..N` counter used on an axis of
 // extent N): those checks would otherwise be loop exits that keep LLVM from vectorising.
 //
+// A contiguous part is a view into the operand rather than a copy when Ownership says so.
+//
 // update / update_add write into their operand when Ownership allows it, so an element update in
 // a loop costs O(1); otherwise they write into a copy.
 #include "codegen/Lowering.h"
@@ -138,6 +140,15 @@ void FnLowering::lowerIndex(const ir::Op &op) {
     forEachInPart(*this, x->type, part,
                   [&](llvm::Value *, llvm::Value *flat) { scalar = load(e, src, flat); });
     set(op.result(), scalar);
+    return;
+  }
+  if (own.isView(op)) {
+    // A contiguous part (see Ownership): its first element's address, no copy.
+    std::vector<llvm::Value *> st = strides(dims(x->type.shape));
+    llvm::Value *base = constI64(0);
+    for (size_t a = 0; a < x->type.rank(); ++a)
+      base = B.CreateAdd(base, B.CreateMul(part.start[a], st[a]));
+    set(op.result(), elemPtr(e, src, base));
     return;
   }
   llvm::Value *out = allocTensor(rt);

@@ -26,6 +26,7 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace diffc::codegen {
@@ -183,6 +184,12 @@ public:
   // ---- Ops ---------------------------------------------------------------------------------
   void lowerBlockBody(const ir::Block &b); // every op but the terminator
   void lowerOp(const ir::Op &op);
+  /// Whether op i of b is computed element by element inside its only consumer (Fusion.cpp)
+  /// instead of into a buffer of its own.
+  bool fusible(const ir::Block &b, size_t i) const;
+  /// Element idx of the fused value v (see fusible), computed from its operands' elements.
+  llvm::Value *fusedElem(const ir::Value *v, llvm::Value *idx);
+  std::unordered_set<const ir::Value *> fused_;
 
   // Scalar element semantics (Scalar.cpp), matching interp/Elementwise.cpp exactly.
   llvm::Value *unaryElem(ir::OpKind k, ir::ElemType e, llvm::Value *x);

@@ -1,8 +1,9 @@
 // The semantics of one element, the single definition every tensor lowering uses. It mirrors
 // interp/Elementwise.cpp operation for operation (the same libm functions, the same formulas, the
 // same NaN and tie rules) so compiled results are bit-equal to the interpreter's. libm is called
-// with builtin recognition off: LLVM would otherwise rewrite e.g. pow(x, 2) into x * x, whose
-// rounding can differ. Exact operations (sqrt, fabs, floor, ceil, round) use LLVM intrinsics.
+// with builtin recognition off: LLVM would otherwise replace some calls by expansions whose
+// rounding can differ (x ^ 2 is x * x by definition, ir/FloatPow.h). Exact operations (sqrt,
+// fabs, floor, ceil, round) use LLVM intrinsics.
 //
 // Known difference: i64 arithmetic wraps modulo 2^64 here, where the interpreter reports results
 // beyond 2^53 as an error (it keeps integers in doubles). Division by zero is an error in both.
@@ -248,8 +249,15 @@ llvm::Value *FnLowering::binaryElem(OpKind k, ElemType e, llvm::Value *a, llvm::
     return fp(B.CreateFDiv(a, b));
   case OpKind::Mod:
     return B.CreateFRem(a, b); // fmod
-  case OpKind::Pow:
-    return call2("pow", a, b);
+  case OpKind::Pow: {
+    // ir/FloatPow.h: a ^ 2 is a * a. A constant exponent (the usual `x ^ 2`) picks the product at
+    // compile time; otherwise the exponent is tested at run time.
+    llvm::Value *square = fp(B.CreateFMul(a, a));
+    if (auto *c = llvm::dyn_cast<llvm::ConstantFP>(b))
+      return c->isExactlyValue(2.0) ? square : call2("pow", a, b);
+    llvm::Value *isTwo = B.CreateFCmpOEQ(b, llvm::ConstantFP::get(b->getType(), 2.0));
+    return B.CreateSelect(isTwo, square, call2("pow", a, b));
+  }
   case OpKind::Min:
     return minElem(e, a, b);
   case OpKind::Max:

@@ -1,6 +1,7 @@
 #include "interp/Elementwise.h"
 
 #include "interp/RtValue.h"
+#include "ir/FloatPow.h"
 #include "ir/SizeInference.h"
 #include "support/Diagnostics.h"
 
@@ -116,7 +117,7 @@ template <typename T> T binaryFloat(OpKind k, T a, T b) {
   case OpKind::Mod:
     return std::fmod(a, b);
   case OpKind::Pow:
-    return std::pow(a, b);
+    return ir::floatPow(a, b);
   case OpKind::Min:
     return minOf(a, b);
   case OpKind::Max:

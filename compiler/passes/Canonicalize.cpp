@@ -135,6 +135,8 @@ private:
       return;
     if (detail::useScalarOperands(op))
       changed_ = true;
+    if (detail::composeIndex(op))
+      changed_ = true;
     if (detail::foldConstant(op))
       changed_ = true;
     else if (Value *v = detail::identityFor(op)) {

@@ -3,6 +3,8 @@
 // and anything that is a runtime error there is left for the runtime to report.
 #include "passes/SimplifyRules.h"
 
+#include "ir/FloatPow.h"
+
 #include <algorithm>
 #include <cmath>
 #include <math.h> // lgamma_r, lgammaf_r
@@ -123,7 +125,7 @@ template <typename T> std::optional<T> binaryFloat(OpKind k, T a, T b) {
   case OpKind::Mod:
     return std::fmod(a, b);
   case OpKind::Pow:
-    return std::pow(a, b);
+    return ir::floatPow(a, b);
   case OpKind::Min:
     return minOf(a, b);
   case OpKind::Max:

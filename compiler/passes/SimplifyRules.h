@@ -37,4 +37,11 @@ ir::Value *identityFor(const ir::Op &op);
 /// Returns true when it changed op.
 bool useScalarOperands(ir::Op &op);
 
+/// An `index` of an `index` reads the original tensor directly: x[i, :][j] -> x[i, j],
+/// x[i, :, :][j, a:b] -> x[i, j, a:b]. Only where the outer part keeps whole axes (or a slice the
+/// inner index keeps whole), so that the bounds checks are the same. The adjoint then
+/// accumulates straight into x's rows instead of a zero temporary of the outer part's shape.
+/// Returns true when it changed op.
+bool composeIndex(ir::Op &op);
+
 } // namespace diffc::passes::detail

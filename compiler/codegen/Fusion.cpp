@@ -1,0 +1,101 @@
+// Elementwise fusion: a float elementwise op whose only consumer is another elementwise op of the
+// same shape, later in the same block, is not given a buffer; the consumer's loop computes its
+// element from the producer's operands (FnLowering::read), so `sigmoid(x * w + b)` is one loop
+// and no temporaries instead of three loops and two. Each element goes through the same
+// operations in the same order, so results are bit-identical.
+//
+// The producer's operands are then read where the consumer runs, so nothing between the two may
+// update a buffer in place: only ops that never consume an operand (see Ownership) may sit
+// between them. Off under --check-nan, which checks each op's result buffer.
+#include "codegen/Lowering.h"
+
+#include "support/Diagnostics.h"
+
+namespace diffc::codegen {
+
+using ir::OpKind;
+
+namespace {
+
+bool floatElementwise(const ir::Op &op) {
+  ir::OpClass c = ir::opClass(op.kind);
+  if ((c != ir::OpClass::Unary && c != ir::OpClass::Binary) || op.results.size() != 1)
+    return false;
+  if (!op.result()->type.isTensor() || !ir::isFloat(op.result()->type.elem))
+    return false;
+  for (const ir::Value *v : op.operands)
+    if (v->type.isTape || !ir::isFloat(v->type.elem))
+      return false;
+  return true;
+}
+
+/// Consumers that read each operand element through FnLowering::read at the flat index of their
+/// own (same-shaped) result.
+bool readsByElement(const ir::Op &op) {
+  switch (ir::opClass(op.kind)) {
+  case ir::OpClass::Unary:
+  case ir::OpClass::Binary:
+  case ir::OpClass::Compare:
+    return true;
+  case ir::OpClass::Other:
+    return op.kind == OpKind::Select || op.kind == OpKind::Cast;
+  }
+  return false;
+}
+
+/// Ops that never take over an operand's buffer, nor run code that could.
+bool consumesNothing(const ir::Op &op) {
+  if (ir::opClass(op.kind) != ir::OpClass::Other)
+    return true;
+  switch (op.kind) {
+  case OpKind::Update:
+  case OpKind::UpdateAdd:
+  case OpKind::For:
+  case OpKind::While:
+  case OpKind::If:
+  case OpKind::Map:
+  case OpKind::Call:
+  case OpKind::TapeNew:
+  case OpKind::TapePush:
+  case OpKind::TapePop:
+  case OpKind::Yield:
+  case OpKind::Return:
+    return false;
+  default:
+    return op.regions.empty();
+  }
+}
+
+} // namespace
+
+bool FnLowering::fusible(const ir::Block &b, size_t i) const {
+  const ir::Op &op = *b.ops[i];
+  if (M.options().checkNonFinite || !floatElementwise(op))
+    return false;
+  const std::vector<const ir::Op *> &uses = own.usesOf(op.result());
+  if (uses.size() != 1)
+    return false;
+  const ir::Op *user = uses[0];
+  if (user->parent != &b || !readsByElement(*user) || user->results.size() != 1 ||
+      user->result()->type.shape != op.result()->type.shape)
+    return false;
+  for (size_t j = i + 1; j < b.ops.size(); ++j) {
+    const ir::Op &between = *b.ops[j];
+    if (&between == user)
+      return true;
+    if (!consumesNothing(between))
+      return false;
+  }
+  return false;
+}
+
+llvm::Value *FnLowering::fusedElem(const ir::Value *v, llvm::Value *idx) {
+  const ir::Op &op = *v->def;
+  ir::ElemType e = op.operand(0)->type.elem;
+  llvm::Value *a = read(op.operand(0), idx);
+  if (ir::opClass(op.kind) == ir::OpClass::Unary)
+    return unaryElem(op.kind, e, a);
+  return binaryElem(op.kind, e, a, read(op.operand(1), idx));
+}
+
+} // namespace diffc::codegen

@@ -72,6 +72,11 @@ bool FnLowering::fusible(const ir::Block &b, size_t i) const {
   const ir::Op &op = *b.ops[i];
   if (M.options().checkNonFinite || !floatElementwise(op))
     return false;
+  // An operand broadcast in place (broadcastIntoNext) is read with the op's own loop indices,
+  // which a consumer's flat-index read does not have: such an op keeps its loop.
+  for (const ir::Value *x : op.operands)
+    if (x->def && x->def->kind == OpKind::Broadcast && broadcastIntoNext(*x->def))
+      return false;
   const std::vector<const ir::Op *> &uses = own.usesOf(op.result());
   if (uses.size() != 1)
     return false;

@@ -27,7 +27,7 @@ void requireSameShape(const ir::Op &op, const ir::Type &result) {
 static llvm::Value *broadcastOffset(FnLowering &L, const ir::Shape &small, const ir::Shape &big,
                                     const std::vector<llvm::Value *> &ivs);
 
-bool FnLowering::broadcastIntoNext(const ir::Op &bc) {
+bool FnLowering::broadcastIntoNext(const ir::Op &bc) const {
   // With --check-nan the broadcast's result is checked in its own buffer.
   if (M.options().checkNonFinite || bc.operand(0)->type.rank() > bc.result()->type.rank())
     return false;

@@ -34,7 +34,7 @@ const ir::Op *nextOp(const ir::Op &op) {
   return nullptr;
 }
 
-unsigned FnLowering::useCount(const ir::Value *v) {
+unsigned FnLowering::useCount(const ir::Value *v) const {
   if (useCounts_.empty())
     ir::walk(*fn.body, [&](const ir::Op &op) {
       for (const ir::Value *x : op.operands)

@@ -210,7 +210,7 @@ public:
   void lowerBroadcast(const ir::Op &op);
   /// Broadcast bc is not materialised: its one use is the elementwise op right after it, which
   /// reads bc's operand in place.
-  bool broadcastIntoNext(const ir::Op &bc);
+  bool broadcastIntoNext(const ir::Op &bc) const;
   void lowerSumTo(const ir::Op &op);
   // Shape.cpp
   void lowerConst(const ir::Op &op);
@@ -234,7 +234,7 @@ public:
   /// Matmul mm writes its product transposed, for the transpose right after it (its only user).
   bool matMulTransposed(const ir::Op &mm);
   /// Number of operand slots holding v in the function (nested regions included).
-  unsigned useCount(const ir::Value *v);
+  unsigned useCount(const ir::Value *v) const;
   void lowerOuter(const ir::Op &op);
   // Index.cpp
   void lowerIndex(const ir::Op &op);
@@ -270,7 +270,7 @@ public:
   void storeCountedTapes(const std::vector<CountedTape> &tapes,
                          const std::vector<llvm::Value *> &cur, llvm::Value *step);
   std::unordered_map<const ir::Op *, llvm::Value *> pushDest_; // counted pushes: entry address
-  std::unordered_map<const ir::Value *, unsigned> useCounts_;  // useCount, filled on first use
+  mutable std::unordered_map<const ir::Value *, unsigned> useCounts_;  // useCount, filled on first use
 
 private:
   /// The prologue and entry blocks, ctx and the parameters (run and runInputCheck).

@@ -46,8 +46,7 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> cpuTargetMachine(const std:
 
 /// Runs the new pass manager's default per-module pipeline (O0-O3) with tm's cost model;
 /// `jit`: the JIT's lighter variant, without loop unrolling nor interleaving in the vectoriser.
-void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel,
-                    bool jit = false);
+void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel, bool jit = false);
 
 /// An LLJIT for the host CPU at the given codegen optimisation level.
 llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> createHostJit(unsigned optLevel);

@@ -152,9 +152,8 @@ void FnLowering::lowerIndex(const ir::Op &op) {
     return;
   }
   llvm::Value *out = allocTensor(rt);
-  forEachInPart(*this, x->type, part, [&](llvm::Value *k, llvm::Value *flat) {
-    store(e, out, k, load(e, src, flat));
-  });
+  forEachInPart(*this, x->type, part,
+                [&](llvm::Value *k, llvm::Value *flat) { store(e, out, k, load(e, src, flat)); });
   set(op.result(), out);
 }
 

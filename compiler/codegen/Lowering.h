@@ -270,7 +270,8 @@ public:
   void storeCountedTapes(const std::vector<CountedTape> &tapes,
                          const std::vector<llvm::Value *> &cur, llvm::Value *step);
   std::unordered_map<const ir::Op *, llvm::Value *> pushDest_; // counted pushes: entry address
-  mutable std::unordered_map<const ir::Value *, unsigned> useCounts_;  // useCount, filled on first use
+  mutable std::unordered_map<const ir::Value *, unsigned>
+      useCounts_; // useCount, filled on first use
 
 private:
   /// The prologue and entry blocks, ctx and the parameters (run and runInputCheck).

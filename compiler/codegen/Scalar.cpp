@@ -158,9 +158,9 @@ llvm::Value *FnLowering::unaryElem(OpKind k, ElemType e, llvm::Value *x) {
   case OpKind::Abs:
     return B.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
   case OpKind::Sign: {
-    llvm::Value *s = B.CreateSelect(B.CreateFCmpOGT(x, zero), one,
-                                    B.CreateSelect(B.CreateFCmpOLT(x, zero),
-                                                   llvm::ConstantFP::get(t, -1.0), zero));
+    llvm::Value *s = B.CreateSelect(
+        B.CreateFCmpOGT(x, zero), one,
+        B.CreateSelect(B.CreateFCmpOLT(x, zero), llvm::ConstantFP::get(t, -1.0), zero));
     return B.CreateSelect(isNaN(x), x, s);
   }
   case OpKind::Floor:
@@ -174,8 +174,8 @@ llvm::Value *FnLowering::unaryElem(OpKind k, ElemType e, llvm::Value *x) {
   case OpKind::Lgamma: {
     // The reentrant variant: plain lgamma writes the global signgam (a data race across threads).
     const char *name = t->isFloatTy() ? "lgammaf_r" : "lgamma_r";
-    llvm::FunctionCallee f = M.llvmModule().getOrInsertFunction(
-        name, llvm::FunctionType::get(t, {t, ptr}, false));
+    llvm::FunctionCallee f =
+        M.llvmModule().getOrInsertFunction(name, llvm::FunctionType::get(t, {t, ptr}, false));
     llvm::Value *sign;
     {
       llvm::IRBuilderBase::InsertPointGuard guard(B);
@@ -217,8 +217,8 @@ llvm::Value *FnLowering::binaryElem(OpKind k, ElemType e, llvm::Value *a, llvm::
     case OpKind::Mod: {
       check(B.CreateICmpNE(b, zero), DIFFC_ERR_DIV_ZERO);
       // INT64_MIN / -1 overflows (undefined in LLVM); the interpreter reports it as overflow too.
-      llvm::Value *ovf = B.CreateAnd(B.CreateICmpEQ(a, constI64(INT64_MIN)),
-                                     B.CreateICmpEQ(b, constI64(-1)));
+      llvm::Value *ovf =
+          B.CreateAnd(B.CreateICmpEQ(a, constI64(INT64_MIN)), B.CreateICmpEQ(b, constI64(-1)));
       check(B.CreateNot(ovf), DIFFC_ERR_OVERFLOW);
       return k == OpKind::Div ? B.CreateSDiv(a, b) : B.CreateSRem(a, b);
     }

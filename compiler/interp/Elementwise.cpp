@@ -17,8 +17,8 @@ using ir::OpKind;
 namespace {
 
 [[noreturn]] void notDefined(OpKind k, ElemType e) {
-  throw InternalError(
-      fmt::format("interpreter: '{}' is not defined on {}", ir::opMnemonic(k), ir::elemTypeName(e)));
+  throw InternalError(fmt::format("interpreter: '{}' is not defined on {}", ir::opMnemonic(k),
+                                  ir::elemTypeName(e)));
 }
 
 template <typename T> T relu(T x) { return std::isnan(x) ? x : (x > 0 ? x : T(0)); }
@@ -95,7 +95,7 @@ template <typename T> T unaryFloat(OpKind k, T x) {
 
 template <typename T> T minOf(T a, T b) {
   if (std::isnan(a) || std::isnan(b))
-    return a + b; // NaN propagates
+    return a + b;        // NaN propagates
   return a <= b ? a : b; // ties pick a
 }
 template <typename T> T maxOf(T a, T b) {
@@ -276,8 +276,7 @@ double compareElem(OpKind k, double a, double b) {
   case OpKind::Ge:
     return a >= b;
   default:
-    throw InternalError(
-        fmt::format("interpreter: '{}' is not a comparison", ir::opMnemonic(k)));
+    throw InternalError(fmt::format("interpreter: '{}' is not a comparison", ir::opMnemonic(k)));
   }
 }
 
@@ -374,8 +373,8 @@ Tensor elementwise(const ir::Op &op, ElemType resultElem, const std::vector<int6
   BroadcastMap mb(ins[1]->shape, shape);
   for (size_t i = 0; i < n; ++i) {
     double a = ins[0]->data[ma(i)], b = ins[1]->data[mb(i)];
-    out.data[i] = cls == ir::OpClass::Compare ? compareElem(op.kind, a, b)
-                                               : binaryElem(op.kind, e, a, b);
+    out.data[i] =
+        cls == ir::OpClass::Compare ? compareElem(op.kind, a, b) : binaryElem(op.kind, e, a, b);
   }
   return out;
 }

@@ -9,20 +9,18 @@ using namespace diffc::test;
 
 namespace {
 
-const std::vector<double> kFloats = {-800, -40,  -3.5, -2.5, -1,  -0.5, -0.0, 0.0, 0.3,
-                                     0.5,  1,    2.5,  3.5,  40,  800,  1e-300, INFINITY,
-                                     -INFINITY, NAN};
-const std::vector<double> kSecond = {3,    -2,   0.5, -2.5, -1,  0.0,  -0.0, -0.0, 2,
-                                     0.5,  -1,   2.5, -3.5, 1e3, -0.1, 7,    NAN,  INFINITY,
-                                     1};
+const std::vector<double> kFloats = {-800, -40,    -3.5,     -2.5,      -1,  -0.5, -0.0,
+                                     0.0,  0.3,    0.5,      1,         2.5, 3.5,  40,
+                                     800,  1e-300, INFINITY, -INFINITY, NAN};
+const std::vector<double> kSecond = {3,  -2,  0.5,  -2.5, -1,   0.0, -0.0, -0.0,     2, 0.5,
+                                     -1, 2.5, -3.5, 1e3,  -0.1, 7,   NAN,  INFINITY, 1};
 
-const char *kFloatUnary[] = {"neg",  "exp",   "log",     "log1p",   "expm1",    "sqrt",
-                             "cbrt", "sin",   "cos",     "tan",     "asin",     "acos",
-                             "atan", "sinh",  "cosh",    "tanh",    "sigmoid",  "relu",
-                             "softplus", "abs", "sign",  "floor",   "ceil",     "round",
-                             "erf",  "lgamma"};
-const char *kFloatBinary[] = {"add", "sub", "mul", "div", "mod", "pow",
-                              "min", "max", "atan2", "hypot"};
+const char *kFloatUnary[] = {"neg",   "exp",  "log",     "log1p", "expm1",    "sqrt", "cbrt",
+                             "sin",   "cos",  "tan",     "asin",  "acos",     "atan", "sinh",
+                             "cosh",  "tanh", "sigmoid", "relu",  "softplus", "abs",  "sign",
+                             "floor", "ceil", "round",   "erf",   "lgamma"};
+const char *kFloatBinary[] = {"add", "sub", "mul", "div",   "mod",
+                              "pow", "min", "max", "atan2", "hypot"};
 const char *kCompare[] = {"eq", "ne", "lt", "le", "gt", "ge"};
 
 std::string unaryFn(const char *op, const char *elem) {
@@ -36,7 +34,8 @@ std::string unaryFn(const char *op, const char *elem) {
 }
 
 std::string binaryFn(const char *op, const char *elem, const char *result) {
-  return fmt::format(R"(func @f[N](%a: {1}[N], %b: {1}[N], %s: {1}) -> ({2}[N], {2}[N], {2}[N], {2}) {{
+  return fmt::format(
+      R"(func @f[N](%a: {1}[N], %b: {1}[N], %s: {1}) -> ({2}[N], {2}[N], {2}[N], {2}) {{
   %y = {0} %a, %b : {2}[N]
   %l = {0} %s, %b : {2}[N]
   %r = {0} %a, %s : {2}[N]
@@ -44,7 +43,7 @@ std::string binaryFn(const char *op, const char *elem, const char *result) {
   return %y, %l, %r, %z
 }}
 )",
-                     op, elem, result);
+      op, elem, result);
 }
 
 } // namespace

@@ -29,7 +29,8 @@ std::unique_ptr<diffc::codegen::JitModule> jitIR(const std::string &text) {
 } // namespace
 
 TEST_CASE("codegen: const, dim, fill, eye, select, cast, stop_gradient") {
-  auto j = jitIR(R"(func @f[N](%x: f64[N], %c: bool[N], %k: i64) -> (f64[N], f64[N, N], f64[N], i64, f32, bool, f64[N], i64[N]) {
+  auto j = jitIR(
+      R"(func @f[N](%x: f64[N], %c: bool[N], %k: i64) -> (f64[N], f64[N, N], f64[N], i64, f32, bool, f64[N], i64[N]) {
   %a = const 1.5 : f64
   %b = const 0.1 : f32
   %t = const true : bool
@@ -62,7 +63,7 @@ TEST_CASE("codegen: casts between every pair of element types") {
       std::string text = std::string("func @f[N](%x: ") + types[a] + "[N]) -> " + types[b] +
                          "[N] {\n  %y = cast %x : " + types[b] + "[N]\n  return %y\n}\n";
       auto j = jitIR(text);
-      std::vector<double> v = elems[a] == ElemType::Bool   ? std::vector<double>{0, 1, 1}
+      std::vector<double> v = elems[a] == ElemType::Bool  ? std::vector<double>{0, 1, 1}
                               : elems[a] == ElemType::I64 ? std::vector<double>{-3, 0, 77}
                                                           : std::vector<double>{-2.7, -0.0, 3.9};
       same(*j, "f", {V(v, elems[a])});
@@ -70,7 +71,8 @@ TEST_CASE("codegen: casts between every pair of element types") {
 }
 
 TEST_CASE("codegen: broadcast and sum_to") {
-  auto j = jitIR(R"(func @f[N, D](%v: f64[D], %r: f64[1, D], %c: f64[N, 1], %s: f64, %x: f64[N, D]) -> (f64[N, D], f64[N, D], f64[N, D], f64[N, D], f64[D], f64[1, D], f64[N, 1], f64) {
+  auto j = jitIR(
+      R"(func @f[N, D](%v: f64[D], %r: f64[1, D], %c: f64[N, 1], %s: f64, %x: f64[N, D]) -> (f64[N, D], f64[N, D], f64[N, D], f64[N, D], f64[D], f64[1, D], f64[N, 1], f64) {
   %a = broadcast %v : f64[N, D]
   %b = broadcast %r : f64[N, D]
   %c2 = broadcast %c : f64[N, D]
@@ -82,8 +84,9 @@ TEST_CASE("codegen: broadcast and sum_to") {
   return %a, %b, %c2, %d, %e, %f, %g, %h
 }
 )");
-  auto r = same(*j, "f", {V({1, 2, 3}), T({1, 3}, {4, 5, 6}), T({2, 1}, {7, 8}), S(9),
-                          T({2, 3}, {0.1, 0.2, 0.3, 1e16, 1, -1e16})});
+  auto r = same(*j, "f",
+                {V({1, 2, 3}), T({1, 3}, {4, 5, 6}), T({2, 1}, {7, 8}), S(9),
+                 T({2, 3}, {0.1, 0.2, 0.3, 1e16, 1, -1e16})});
   CHECK(r[0].data == std::vector<double>{1, 2, 3, 1, 2, 3});
   CHECK(r[2].data == std::vector<double>{7, 7, 7, 8, 8, 8});
   CHECK(r[4].data[0] == 0.1 + 1e16);
@@ -91,7 +94,8 @@ TEST_CASE("codegen: broadcast and sum_to") {
 }
 
 TEST_CASE("codegen: a broadcast read in place by the elementwise op after it") {
-  auto j = jitIR(R"(func @f[N, D](%v: f64[D], %r: f64[1, D], %s: f64, %x: f64[N, D]) -> (f64[N, D], f64[N, D], bool[N, D], f64[N, D], f64[N, D]) {
+  auto j = jitIR(
+      R"(func @f[N, D](%v: f64[D], %r: f64[1, D], %s: f64, %x: f64[N, D]) -> (f64[N, D], f64[N, D], bool[N, D], f64[N, D], f64[N, D]) {
   %1 = broadcast %v : f64[N, D]
   %2 = add %x, %1 : f64[N, D]
   %3 = broadcast %r : f64[N, D]
@@ -104,8 +108,9 @@ TEST_CASE("codegen: a broadcast read in place by the elementwise op after it") {
   return %2, %5, %7, %9, %8
 }
 )");
-  auto r = same(*j, "f", {V({1, 2, 3}), T({1, 3}, {4, 5, 6}), S(0.5),
-                          T({2, 3}, {0.1, 0.2, 0.3, 1e16, 1, -1e16})});
+  auto r = same(
+      *j, "f",
+      {V({1, 2, 3}), T({1, 3}, {4, 5, 6}), S(0.5), T({2, 3}, {0.1, 0.2, 0.3, 1e16, 1, -1e16})});
   CHECK(r[0].data == std::vector<double>{1.1, 2.2, 3.3, 1e16 + 1, 3, -1e16 + 3});
   CHECK(r[1].data == std::vector<double>{4, 10, 18, 4, 10, 18});
   CHECK(r[2].data == std::vector<double>{1, 1, 1, 0, 0, 1});
@@ -126,7 +131,8 @@ TEST_CASE("codegen: a broadcast read in place by the elementwise op after it") {
 }
 
 TEST_CASE("codegen: reshape, transpose, concat, pack, diag") {
-  auto j = jitIR(R"(func @f[N, D](%x: f64[N, D], %v: f64[D], %s: f64) -> (f64[N*D], f64[D, N], f64[N + 2, D], f64[2, D], f64[3], f64[D, D], f64[1]) {
+  auto j = jitIR(
+      R"(func @f[N, D](%x: f64[N, D], %v: f64[D], %s: f64) -> (f64[N*D], f64[D, N], f64[N + 2, D], f64[2, D], f64[3], f64[D, D], f64[1]) {
   %a = reshape %x : f64[N*D]
   %b = transpose %x : f64[D, N]
   %p = pack %v, %v : f64[2, D]
@@ -145,7 +151,8 @@ TEST_CASE("codegen: reshape, transpose, concat, pack, diag") {
 }
 
 TEST_CASE("codegen: reductions and argmax, with empty tensors, NaN and infinities") {
-  auto j = jitIR(R"(func @f[N](%x: f64[N], %k: i64[N]) -> (f64, f64, f64, f64, f64, f64, i64, i64, i64, i64) {
+  auto j = jitIR(
+      R"(func @f[N](%x: f64[N], %k: i64[N]) -> (f64, f64, f64, f64, f64, f64, i64, i64, i64, i64) {
   %a = sum %x : f64
   %b = prod %x : f64
   %c = reduce_max %x : f64
@@ -173,7 +180,8 @@ TEST_CASE("codegen: reductions and argmax, with empty tensors, NaN and infinitie
 }
 
 TEST_CASE("codegen: logsumexp, softmax, log_softmax") {
-  auto j = jitIR(R"(func @f[N, M](%x: f64[N, M], %v: f64[M], %s: f64) -> (f64[N, M], f64[N, M], f64[M], f64[M], f64) {
+  auto j = jitIR(
+      R"(func @f[N, M](%x: f64[N, M], %v: f64[M], %s: f64) -> (f64[N, M], f64[N, M], f64[M], f64[M], f64) {
   %a = softmax %x : f64[N, M]
   %b = log_softmax %x : f64[N, M]
   %c = softmax %v : f64[M]
@@ -191,7 +199,8 @@ TEST_CASE("codegen: logsumexp, softmax, log_softmax") {
 }
 
 TEST_CASE("codegen: matmul in its four shapes, and outer") {
-  auto j = jitIR(R"(func @f[M, K, N](%a: f64[M, K], %b: f64[K, N], %x: f64[K], %y: f64[M]) -> (f64[M, N], f64[M], f64[N], f64, f64[M, K]) {
+  auto j = jitIR(
+      R"(func @f[M, K, N](%a: f64[M, K], %b: f64[K, N], %x: f64[K], %y: f64[M]) -> (f64[M, N], f64[M], f64[N], f64, f64[M, K]) {
   %mm = matmul %a, %b : f64[M, N]
   %mv = matmul %a, %x : f64[M]
   %vm = matmul %x, %b : f64[N]
@@ -200,8 +209,9 @@ TEST_CASE("codegen: matmul in its four shapes, and outer") {
   return %mm, %mv, %vm, %dd, %o
 }
 )");
-  auto r = same(*j, "f", {T({2, 3}, {1, 2, 3, 4, 5, 6}), T({3, 2}, {1, 0.5, -1, 2, 0.25, 1}),
-                          V({1, 1e16, -1e16}), V({2, -3})});
+  auto r = same(*j, "f",
+                {T({2, 3}, {1, 2, 3, 4, 5, 6}), T({3, 2}, {1, 0.5, -1, 2, 0.25, 1}),
+                 V({1, 1e16, -1e16}), V({2, -3})});
   CHECK(r[0].data == std::vector<double>{1 - 2 + 0.75, 0.5 + 4 + 3, 4 - 5 + 1.5, 2 + 10 + 6});
   CHECK(r[3].data[0] == (1 + 1e32) + 1e32);
   // A larger product, so the vectorised inner loop and its remainder both run.
@@ -309,7 +319,8 @@ TEST_CASE("codegen: float matmuls through the runtime kernel, transposes folded 
 }
 
 TEST_CASE("codegen: index, update and update_add with points, slices and whole axes") {
-  auto j = jitIR(R"(func @f[N, D](%A: f64[N, D], %i: i64, %j: i64, %v: f64[D]) -> (f64, f64[D], f64[N], f64[2, 1], f64[N, D], f64[N, D], f64[N, D]) {
+  auto j = jitIR(
+      R"(func @f[N, D](%A: f64[N, D], %i: i64, %j: i64, %v: f64[D]) -> (f64, f64[D], f64[N], f64[2, 1], f64[N, D], f64[N, D], f64[N, D]) {
   %e = index %A[%i, %j] : f64
   %row = index %A[%i, :] : f64[D]
   %col = index %A[:, %j] : f64[N]
@@ -407,9 +418,9 @@ TEST_CASE("codegen: the IR of these tests uses every op of Ops.def") {
   seen.insert(OpKind::Yield);
   std::vector<std::string> missing;
   size_t count = 0;
-#define DIFFC_OP(K, M, C)                                                                         \
+#define DIFFC_OP(K, M, C)                                                                          \
   ++count;                                                                                         \
-  if (diffc::ir::OpClass::C == diffc::ir::OpClass::Other && !seen.count(OpKind::K))               \
+  if (diffc::ir::OpClass::C == diffc::ir::OpClass::Other && !seen.count(OpKind::K))                \
     missing.push_back(M);
 #include "ir/Ops.def"
   INFO("ops never exercised: " << [&] {

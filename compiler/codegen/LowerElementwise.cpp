@@ -38,10 +38,7 @@ bool FnLowering::broadcastIntoNext(const ir::Op &bc) const {
   ir::OpClass cls = ir::opClass(next->kind);
   if (cls != ir::OpClass::Unary && cls != ir::OpClass::Binary && cls != ir::OpClass::Compare)
     return false;
-  unsigned uses = 0;
-  for (const ir::Value *x : next->operands)
-    uses += x == bc.result();
-  return uses > 0 && useCount(bc.result()) == uses;
+  return onlyUsedBy(bc.result(), *next);
 }
 
 void FnLowering::lowerElementwise(const ir::Op &op) {

@@ -10,6 +10,8 @@
 // increasing k, and the innermost loop runs along rows of b and out, which LLVM vectorises.
 #include "codegen/Lowering.h"
 
+#include <algorithm>
+
 namespace diffc::codegen {
 
 using ir::ElemType;
@@ -34,14 +36,10 @@ const ir::Op *nextOp(const ir::Op &op) {
   return nullptr;
 }
 
-unsigned FnLowering::useCount(const ir::Value *v) const {
-  if (useCounts_.empty())
-    ir::walk(*fn.body, [&](const ir::Op &op) {
-      for (const ir::Value *x : op.operands)
-        ++useCounts_[x];
-    });
-  auto it = useCounts_.find(v);
-  return it == useCounts_.end() ? 0 : it->second;
+bool FnLowering::onlyUsedBy(const ir::Value *v, const ir::Op &user) const {
+  const std::vector<const ir::Op *> &uses = own.usesOf(v);
+  return !uses.empty() &&
+         std::all_of(uses.begin(), uses.end(), [&](const ir::Op *u) { return u == &user; });
 }
 
 bool FnLowering::transposeIntoMatMul(const ir::Op &t) {
@@ -53,12 +51,7 @@ bool FnLowering::transposeIntoMatMul(const ir::Op &t) {
   const ir::Op *next = nextOp(t);
   while (next && next->kind == OpKind::Transpose)
     next = nextOp(*next);
-  if (!next || next->kind != OpKind::MatMul || !usesKernel(*next))
-    return false;
-  unsigned uses = 0;
-  for (const ir::Value *x : next->operands)
-    uses += x == t.result();
-  return uses > 0 && useCount(t.result()) == uses;
+  return next && next->kind == OpKind::MatMul && usesKernel(*next) && onlyUsedBy(t.result(), *next);
 }
 
 bool FnLowering::matMulTransposed(const ir::Op &mm) {
@@ -66,8 +59,7 @@ bool FnLowering::matMulTransposed(const ir::Op &mm) {
       mm.operand(0)->type.rank() != 2 || mm.operand(1)->type.rank() != 2)
     return false;
   const ir::Op *next = nextOp(mm);
-  return next && next->kind == OpKind::Transpose && next->operand(0) == mm.result() &&
-         useCount(mm.result()) == 1;
+  return next && next->kind == OpKind::Transpose && onlyUsedBy(mm.result(), *next);
 }
 
 void FnLowering::lowerTransposeOf(const ir::Op &op) {

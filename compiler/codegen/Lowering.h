@@ -233,8 +233,8 @@ public:
   bool transposeIntoMatMul(const ir::Op &t);
   /// Matmul mm writes its product transposed, for the transpose right after it (its only user).
   bool matMulTransposed(const ir::Op &mm);
-  /// Number of operand slots holding v in the function (nested regions included).
-  unsigned useCount(const ir::Value *v) const;
+  /// Whether v is used, and only by user (in any of its operand slots).
+  bool onlyUsedBy(const ir::Value *v, const ir::Op &user) const;
   void lowerOuter(const ir::Op &op);
   // Index.cpp
   void lowerIndex(const ir::Op &op);
@@ -270,8 +270,6 @@ public:
   void storeCountedTapes(const std::vector<CountedTape> &tapes,
                          const std::vector<llvm::Value *> &cur, llvm::Value *step);
   std::unordered_map<const ir::Op *, llvm::Value *> pushDest_; // counted pushes: entry address
-  mutable std::unordered_map<const ir::Value *, unsigned>
-      useCounts_; // useCount, filled on first use
 
 private:
   /// The prologue and entry blocks, ctx and the parameters (run and runInputCheck).

@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <climits>
+#include <cmath>
+#include <optional>
+
 namespace diffc::sema {
 
 using namespace ir;
@@ -16,7 +20,8 @@ Value *Lowerer::lowerValue(const ast::Expr &e) {
   }
   if (r.tuple) {
     if (r.ok())
-      diags_.error(e.span, fmt::format("expected a single value, got a tuple of {}", r.vals.size()));
+      diags_.error(e.span,
+                   fmt::format("expected a single value, got a tuple of {}", r.vals.size()));
     return nullptr;
   }
   return r.vals[0];
@@ -52,8 +57,8 @@ Lowered Lowerer::lower(const ast::Expr &e) {
       return Lowered::poison();
     }
     setLoc(e.span);
-    return Lowered::one(builder_->value(
-        OpKind::Transpose, {a}, Type(a->type.elem, {a->type.shape[1], a->type.shape[0]})));
+    return Lowered::one(builder_->value(OpKind::Transpose, {a},
+                                        Type(a->type.elem, {a->type.shape[1], a->type.shape[0]})));
   }
   case K::TensorLit:
     return Lowered::one(lowerTensorLit(e));
@@ -90,7 +95,68 @@ Value *Lowerer::lowerName(const ast::Expr &e) {
   return b->value;
 }
 
+namespace {
+
+// The integer and floating-point values of a tree of integer literals and + - * / % (with unary
+// minus); nullopt for other expressions, on i64 overflow and on division by zero.
+std::optional<std::pair<int64_t, double>> literalValue(const ast::Expr &e) {
+  if (e.kind == K::IntLit)
+    return std::pair{e.ival, static_cast<double>(e.ival)};
+  if (e.kind == K::Unary && e.op == Tok::Minus) {
+    auto a = literalValue(*e.args[0]);
+    if (!a || a->first == INT64_MIN)
+      return std::nullopt;
+    return std::pair{-a->first, -a->second};
+  }
+  if (e.kind != K::Binary)
+    return std::nullopt;
+  auto a = literalValue(*e.args[0]), b = literalValue(*e.args[1]);
+  if (!a || !b)
+    return std::nullopt;
+  int64_t i = 0;
+  switch (e.op) {
+  case Tok::Plus:
+    if (__builtin_add_overflow(a->first, b->first, &i))
+      return std::nullopt;
+    return std::pair{i, a->second + b->second};
+  case Tok::Minus:
+    if (__builtin_sub_overflow(a->first, b->first, &i))
+      return std::nullopt;
+    return std::pair{i, a->second - b->second};
+  case Tok::Star:
+    if (__builtin_mul_overflow(a->first, b->first, &i))
+      return std::nullopt;
+    return std::pair{i, a->second * b->second};
+  case Tok::Slash:
+  case Tok::Percent:
+    if (b->first == 0 || (a->first == INT64_MIN && b->first == -1))
+      return std::nullopt;
+    if (e.op == Tok::Slash)
+      return std::pair{a->first / b->first, a->second / b->second};
+    return std::pair{a->first % b->first, std::fmod(a->second, b->second)};
+  default:
+    return std::nullopt;
+  }
+}
+
+} // namespace
+
+Value *Lowerer::foldIntLiterals(const ast::Expr &e) {
+  // A lone literal (`2`, `-1`) adopts f64 in convertElem already and keeps its IR as it is.
+  if (e.kind == K::IntLit || (e.kind == K::Unary && e.args[0]->kind == K::IntLit))
+    return nullptr;
+  auto v = literalValue(e);
+  if (!v)
+    return nullptr;
+  setLoc(e.span);
+  Value *c = builder_->constI64(v->first);
+  literalFloat_[c] = v->second;
+  return c;
+}
+
 Value *Lowerer::lowerUnary(const ast::Expr &e) {
+  if (Value *folded = foldIntLiterals(e))
+    return folded;
   Value *a = lowerValue(*e.args[0]);
   if (!a)
     return nullptr;
@@ -116,6 +182,8 @@ Value *Lowerer::lowerUnary(const ast::Expr &e) {
 }
 
 Value *Lowerer::lowerBinary(const ast::Expr &e) {
+  if (Value *folded = foldIntLiterals(e))
+    return folded;
   Value *a = lowerValue(*e.args[0]);
   Value *b = lowerValue(*e.args[1]);
   if (!a || !b)
@@ -169,14 +237,14 @@ Value *Lowerer::arith(Tok op, Value *a, Value *b, Span span) {
       diags_.error(span, "'@' needs numbers");
       return nullptr;
     }
-    ElemType e = a->type.elem == b->type.elem && isFloat(a->type.elem) ? a->type.elem
+    ElemType e = a->type.elem == b->type.elem && isFloat(a->type.elem)            ? a->type.elem
                  : a->type.elem == ElemType::F32 && b->type.elem != ElemType::F64 ? ElemType::F32
                  : b->type.elem == ElemType::F32 && a->type.elem != ElemType::F64 ? ElemType::F32
-                                                                                    : ElemType::F64;
+                                                                                  : ElemType::F64;
     size_t ra = a->type.rank(), rb = b->type.rank();
     if (ra < 1 || ra > 2 || rb < 1 || rb > 2) {
-      diags_.error(span, fmt::format("'@' needs vectors or matrices, got {} @ {}",
-                                     typeStr(a->type), typeStr(b->type)));
+      diags_.error(span, fmt::format("'@' needs vectors or matrices, got {} @ {}", typeStr(a->type),
+                                     typeStr(b->type)));
       return nullptr;
     }
     const Dim &ka = a->type.shape[ra - 1];
@@ -281,7 +349,8 @@ Lowerer::IndexPlan Lowerer::planIndex(const Type &base, const std::vector<ast::S
       continue;
     }
     Value *start = s.lo ? lowerValue(*s.lo) : builder_->constI64(0);
-    if (!start || !requireScalar(start, ElemType::I64, s.lo ? s.lo->span : s.span, "a slice start")) {
+    if (!start ||
+        !requireScalar(start, ElemType::I64, s.lo ? s.lo->span : s.span, "a slice start")) {
       ok = false;
       continue;
     }

@@ -345,7 +345,8 @@ void Reverse::materialize(Scope &s) {
   if (dry())
     return;
   for (const Value *v : neededIn_[s.block]) {
-    if (s.vals.count(v))
+    // Values of an induction not set yet come after a nested loop's reverse (runInduction).
+    if (s.vals.count(v) || inductionProvided(v))
       continue;
     if (taped(v)) {
       Value *t = curTape(s, v);

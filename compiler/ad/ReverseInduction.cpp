@@ -21,6 +21,8 @@
 // step of another one (whose reverse is then always emitted, adjoints or not).
 #include "ad/Reverse.h"
 
+#include "ad/Prepare.h"
+
 #include "support/Diagnostics.h"
 
 #include <functional>
@@ -115,7 +117,8 @@ void Reverse::findInductions() {
         } else {
           return false;
         }
-      } else if (isLoop(d) && analyze(d, cur->index)) {
+      } else if (isLoop(d) && d.ival != kRecomputeLoop && analyze(d, cur->index)) {
+        // (A recompute loop's reverse runs it forwards again from its init: not a step.)
         st.loop = &d;
         st.slot = cur->index;
         st.before = d.operands[operandBase(d) + cur->index];

@@ -9,7 +9,8 @@
 // may fail (an index out of range). The new map runs exactly the computations the loop's first
 // iteration would have run, so it is guarded by the loop running at all (lo < hi): a loop that
 // runs zero times fails nowhere, as before. Only values that cost more than the read replacing
-// them move (a transcendental function, a reduction: see worthMoving).
+// them move (a transcendental function, a reduction: see worthMoving), and only scalars and
+// vectors (the new tensor holds the values of every element of the map at once).
 #include "passes/Clone.h"
 #include "passes/Rewrite.h"
 #include "passes/Simplify.h"
@@ -119,7 +120,10 @@ bool hoistFromMap(Function &fn, const Op &l, Op &m, Block &out, Replacements &re
       w = w || (o->def && worth.count(o->def));
     if (w)
       worth.insert(op.get());
-    if (w && indexed.count(op->result()) && used.count(op->result()))
+    // Scalars and vectors only: all of them are kept at once now (the map's extents times the
+    // value), where a matrix per element could take far more memory than the loop did.
+    if (w && indexed.count(op->result()) && used.count(op->result()) &&
+        op->result()->type.rank() <= 1)
       frontier.push_back(op.get());
   }
   if (frontier.empty())

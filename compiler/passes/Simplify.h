@@ -47,8 +47,8 @@ bool eliminateDeadCode(ir::Function &fn);
 bool fuseMapReductions(ir::Function &fn);
 
 /// Moves ops of for/while/map bodies that read nothing defined inside the loop, have no regions
-/// and cannot fail at run time (no indexing, integer arithmetic or calls) in front of the loop.
-/// True when it moved anything.
+/// and cannot fail at run time (no indexing but in-range reads, no integer arithmetic or calls) in
+/// front of the loop. True when it moved anything.
 bool hoistLoopInvariants(ir::Function &fn);
 
 /// Moves values a map in a for loop's body computes from the map's indices and values defined

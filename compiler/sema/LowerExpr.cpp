@@ -491,4 +491,26 @@ Value *Lowerer::lowerMap(const ast::Expr &element, const std::vector<ast::Iterat
   return map->result();
 }
 
+Value *Lowerer::matrixDiagonal(Value *a, Span span) {
+  const Shape &shape = a->type.shape;
+  if (!(shape[0] == shape[1])) {
+    diags_.error(span,
+                 fmt::format("diag of a matrix needs a square one, got {}", typeStr(a->type)));
+    return nullptr;
+  }
+  setLoc(span);
+  Op *map = builder_->create(OpKind::Map, {}, {});
+  map->dims = {shape[0]};
+  Block *body = builder_->addRegion(map, {Type::i64()}, {"i"});
+  Block *outer = builder_->insertionBlock();
+  builder_->setInsertionBlock(body);
+  Value *i = body->args[0];
+  Op *element = builder_->create(OpKind::Index, {a, i, i}, {Type(a->type.elem, {})});
+  element->ints = {kPoint, kPoint};
+  builder_->create(OpKind::Yield, {element->result()}, {});
+  builder_->setInsertionBlock(outer);
+  addResult(builder_->function(), map, Type(a->type.elem, {shape[0]}), "");
+  return map->result();
+}
+
 } // namespace diffc::sema

@@ -196,14 +196,28 @@ void Lowerer::lowerFunction(Signature &sig) {
   size_t nfunctions = module_->functions.size(), nderivs = module_->derivatives.size();
   unsigned derivCounter = derivCounter_;
   floatVars_.clear();
+  f32Vars_.clear();
+  f32Demoted_.clear();
   for (;;) {
     floatVarHits_.clear();
+    f32VarHits_.clear();
+    f64VarUses_.clear();
     lowerFunctionOnce(sig);
-    // Every hit is a var that must be f64; lower again with them (each round adds at least one,
-    // so this ends) and drop what the failed attempt reported and built.
+    // Every hit is a var that must be f64 (or may be f32); lower again with them (each round
+    // changes at least one var's type, each var's at most twice, so this ends) and drop what the
+    // failed attempt reported and built.
     size_t before = floatVars_.size();
     floatVars_.insert(floatVarHits_.begin(), floatVarHits_.end());
-    if (floatVars_.size() == before)
+    bool changed = floatVars_.size() != before;
+    for (uint32_t v : f64VarUses_)
+      if (f32Vars_.erase(v)) {
+        f32Demoted_.insert(v);
+        changed = true;
+      }
+    for (uint32_t v : f32VarHits_)
+      if (!f64VarUses_.count(v) && !floatVars_.count(v) && !f32Demoted_.count(v))
+        changed = f32Vars_.insert(v).second || changed;
+    if (!changed)
       break;
     diags_.rollback(mark);
     module_->functions.resize(nfunctions);
@@ -212,6 +226,7 @@ void Lowerer::lowerFunction(Signature &sig) {
     sig.fn->body->ops.clear();
   }
   floatVars_.clear();
+  f32Vars_.clear();
 }
 
 void Lowerer::lowerFunctionOnce(Signature &sig) {

@@ -89,11 +89,10 @@ void Lowerer::lowerLet(const ast::Stmt &s) {
   bool isVar = s.kind == ast::StmtKind::Var;
   if (s.kind == ast::StmtKind::LetTuple) {
     if (r.ok() && (!r.tuple || r.vals.size() != s.names.size())) {
-      diags_.error(s.value->span,
-                   fmt::format("cannot destructure {} into {} names",
-                               r.tuple ? fmt::format("a tuple of {}", r.vals.size())
-                                       : std::string("a single value"),
-                               s.names.size()));
+      diags_.error(s.value->span, fmt::format("cannot destructure {} into {} names",
+                                              r.tuple ? fmt::format("a tuple of {}", r.vals.size())
+                                                      : std::string("a single value"),
+                                              s.names.size()));
       r = Lowered{std::vector<Value *>(s.names.size(), nullptr), true};
     }
     if (!r.ok())
@@ -115,13 +114,18 @@ void Lowerer::lowerLet(const ast::Stmt &s) {
     b.value = i < r.vals.size() ? r.vals[i] : nullptr;
     b.mapDepth = mapDepth_;
     const ast::Expr &init = *s.value;
-    b.intLiteralInit = isVar && (init.kind == ast::ExprKind::IntLit ||
-                                 (init.kind == ast::ExprKind::Unary && init.op == Tok::Minus &&
-                                  init.args[0]->kind == ast::ExprKind::IntLit));
+    auto literal = [&](ast::ExprKind k) {
+      return isVar && (init.kind == k || (init.kind == ast::ExprKind::Unary &&
+                                          init.op == Tok::Minus && init.args[0]->kind == k));
+    };
+    b.intLiteralInit = literal(ast::ExprKind::IntLit);
+    b.floatLiteralInit = literal(ast::ExprKind::FloatLit);
     if (isVar && b.value && b.value->type.isTape)
       b.value = nullptr;
     if (isVar && b.value && b.value->type == Type::i64() && floatVars_.count(id.span.begin))
       b.value = toF64(b.value); // a float is assigned to it later (see floatVars_)
+    else if (isVar && b.value && b.value->type.isScalar() && f32Vars_.count(id.span.begin))
+      b.value = convertElem(b.value, ElemType::F32); // only f32 values are assigned to it
     if (b.value && b.value->name.empty() && b.value->def)
       b.value->name = id.name;
     if (!isVar && b.value && b.value->type == Type::i64() && s.kind == ast::StmtKind::Let) {
@@ -156,7 +160,8 @@ void Lowerer::lowerAssign(const ast::Stmt &s) {
                        : b->kind == Binding::Kind::Size      ? "a size parameter"
                        : b->kind == Binding::Kind::LoopIndex ? "a loop index"
                                                              : "declared with 'let'";
-    diags_.error(nameExpr.span, fmt::format("cannot assign to '{}': it is {}", nameExpr.name, what));
+    diags_.error(nameExpr.span,
+                 fmt::format("cannot assign to '{}': it is {}", nameExpr.name, what));
     if (b->kind == Binding::Kind::Let)
       diags_.note(b->decl, "declared here; use 'var' to make it mutable");
     return;
@@ -189,6 +194,12 @@ void Lowerer::lowerAssign(const ast::Stmt &s) {
   };
   Value *nv = nullptr;
   if (target.kind == ast::ExprKind::Name) {
+    if ((b->intLiteralInit || b->floatLiteralInit) && rhs->type.isScalar()) {
+      if (rhs->type.elem == ElemType::F32)
+        f32VarHits_.insert(b->decl.begin);
+      else if (rhs->type.elem == ElemType::F64 && !isConst(rhs))
+        f64VarUses_.insert(b->decl.begin);
+    }
     Value *val = rhs;
     if (s.op != Tok::Assign)
       val = arith(binop(s.op), old, rhs, s.span);
@@ -247,8 +258,8 @@ void Lowerer::lowerFor(const ast::Stmt &s) {
     if (a.name.name == "checkpoint" && a.args.empty())
       checkpoint = true;
     else
-      diags_.error(a.span, fmt::format("unknown loop attribute '@{}' (expected @checkpoint)",
-                                       a.name.name));
+      diags_.error(a.span,
+                   fmt::format("unknown loop attribute '@{}' (expected @checkpoint)", a.name.name));
   }
   Value *lo = lowerValue(*s.iter.lo);
   Value *hi = lowerValue(*s.iter.hi);

@@ -180,6 +180,11 @@ private:
   /// (by the offset of their name) in floatVarHits_ and lowerFunction lowers the function again
   /// with them in floatVars_.
   std::set<uint32_t> floatVars_, floatVarHits_;
+  /// Likewise a literal adopts f32 where only f32 values are assigned: `var s = 0.0;` followed by
+  /// `s += x[i]` with x an f32 tensor makes s an f32 variable (so an f32 function can return it).
+  /// A var also assigned an f64 value (not a constant) stays f64; one that loses f32 that way
+  /// never gets it back (f32Demoted_), so each var changes type at most twice and the rounds end.
+  std::set<uint32_t> f32Vars_, f32VarHits_, f64VarUses_, f32Demoted_;
   void lowerFunctionOnce(Signature &sig);
 };
 

@@ -6,8 +6,8 @@
 #include "ir/IR.h"
 #include "support/SourceFile.h"
 
-#include <string>
 #include <deque>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -15,7 +15,7 @@ namespace diffc::sema {
 
 struct Binding {
   enum class Kind { Let, Var, Param, Size, LoopIndex } kind = Kind::Let;
-  std::string name; // the source name (set by Scopes::declare)
+  std::string name;           // the source name (set by Scopes::declare)
   ir::Value *value = nullptr; // null for Size (use `dim`), or after an error (poison)
   Span decl;
   /// For size parameters: the symbol. For i64 lets whose value is a size expression: that dim.
@@ -26,6 +26,8 @@ struct Binding {
   unsigned mapDepth = 0;
   /// A var whose initial value is an integer literal (`var s = 0;`): it may turn out to be f64.
   bool intLiteralInit = false;
+  /// A var whose initial value is a float literal (`var s = 0.0;`): it may turn out to be f32.
+  bool floatLiteralInit = false;
 };
 
 class Scopes {

@@ -50,8 +50,17 @@ void renderAgainstExpr(const DiagnosticEngine &diags, const std::string &expr, u
   }
 }
 
-void reportPlain(std::ostream &err, const std::string &message) {
-  err << fmt::format("{}: error: {}\n", kExprName, message);
+void reportPlain(std::ostream &err, const std::string &message, const char *kind = "error") {
+  err << fmt::format("{}: {}: {}\n", kExprName, kind, message);
+}
+
+/// One identifier, as the lexer reads it (not a keyword, not two tokens).
+bool isVariableName(const std::string &name) {
+  SourceFile file("--wrt", name);
+  DiagnosticEngine quiet(file);
+  std::vector<Token> toks = lexAll(file, quiet);
+  return !quiet.hasErrors() && toks.size() == 2 && toks[0].kind == Tok::Ident &&
+         toks[0].text == name;
 }
 
 } // namespace
@@ -127,14 +136,23 @@ deriveExpression(const std::string &expr, const std::vector<std::string> &wrt, s
     reportPlain(err, "--wrt names no variable");
     return std::nullopt;
   }
+  // A variable the expression does not contain has derivative 0 (as d/dx 3 is): a parameter of
+  // the wrapper that nothing uses. The warning catches a misspelt name.
+  const std::vector<std::string> present = vars;
   for (const std::string &w : wrt) {
-    if (std::find(vars.begin(), vars.end(), w) == vars.end()) {
-      reportPlain(err, fmt::format("--wrt: '{}' does not occur in the expression ({})", w,
-                                   vars.empty()
-                                       ? std::string("it has no variables")
-                                       : fmt::format("its variables: {}", fmt::join(vars, ", "))));
+    if (std::find(vars.begin(), vars.end(), w) != vars.end())
+      continue;
+    if (!isVariableName(w)) {
+      reportPlain(err, fmt::format("--wrt: '{}' is not a variable name", w));
       return std::nullopt;
     }
+    reportPlain(
+        err,
+        fmt::format("--wrt: '{}' does not occur in the expression ({}); its derivative is 0", w,
+                    present.empty() ? std::string("it has no variables")
+                                    : fmt::format("its variables: {}", fmt::join(present, ", "))),
+        "warning");
+    vars.push_back(w);
   }
   Session s;
   if (!compileExpression(expr, vars, s, err))

@@ -41,6 +41,7 @@ std::shared_ptr<JitEngine> JitEngine::create(std::string &error) {
         llvm::orc::ExecutorAddr::fromPtr(reinterpret_cast<void *>(fnPtr)),
         llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
   };
+  add("diffc_rt_alloc", &diffc_rt_alloc);
   add("diffc_rt_alloc_slow", &diffc_rt_alloc_slow);
   add("diffc_rt_release_slow", &diffc_rt_release_slow);
   add("diffc_rt_tape_grow", &diffc_rt_tape_grow);

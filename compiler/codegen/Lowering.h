@@ -52,6 +52,9 @@ public:
   llvm::Function *implOf(const ir::Function &fn) const { return impls_.at(&fn); }
   /// True when fn can reach itself through calls (it then counts its depth in ctx).
   bool isRecursive(const ir::Function &fn) const { return recursive_.count(&fn) != 0; }
+  /// True when another function of the module calls fn (its body may then run many times per
+  /// call from outside).
+  bool isCalled(const ir::Function &fn) const { return called_.count(&fn) != 0; }
 
   /// A libm function taking and returning `t` (double or float), called without builtin
   /// recognition so that LLVM never replaces it by something with other rounding.
@@ -74,6 +77,7 @@ private:
   CodegenOptions opts_;
   std::unordered_map<const ir::Function *, llvm::Function *> impls_;
   std::unordered_map<const ir::Function *, bool> recursive_;
+  std::unordered_set<const ir::Function *> called_;
   std::map<std::string, llvm::Constant *> strings_;
 };
 
@@ -282,6 +286,7 @@ private:
   /// check()'s failure blocks by what they report: code, line, column and the four values.
   using FailKey = std::tuple<int, uint32_t, uint32_t, std::array<llvm::Value *, 4>>;
   std::map<FailKey, llvm::BasicBlock *> failBlocks_;
+  int loopDepth_ = 0; // loops (of any kind) around the code being emitted
   llvm::Value *fnName_ = nullptr;
 };
 

@@ -69,8 +69,10 @@ void ModuleLowering::findRecursion() {
   for (const auto &f : irm_.functions)
     ir::walk(*f->body, [&](const ir::Op &op) {
       if (op.kind == ir::OpKind::Call)
-        if (const ir::Function *g = irm_.lookup(op.callee))
+        if (const ir::Function *g = irm_.lookup(op.callee)) {
           callees[f.get()].push_back(g);
+          called_.insert(g);
+        }
     });
   for (const auto &f : irm_.functions) {
     std::unordered_set<const ir::Function *> seen;
@@ -105,7 +107,7 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
              *dbl = llvm::Type::getDoubleTy(c);
   std::string_view n = name;
   llvm::FunctionType *ty = nullptr;
-  if (n == "diffc_rt_alloc_slow")
+  if (n == "diffc_rt_alloc_slow" || n == "diffc_rt_alloc")
     ty = llvm::FunctionType::get(ptr, {ptr, i64}, false);
   else if (n == "diffc_rt_release_slow")
     ty = llvm::FunctionType::get(vd, {ptr, ptr, ptr}, false);
@@ -134,6 +136,8 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
     }
     if (n == "diffc_rt_ipow")
       f->setDoesNotAccessMemory();
+    if (n == "diffc_rt_alloc")
+      f->addRetAttr(llvm::Attribute::NoAlias); // fresh memory, as from malloc
     if (n == "diffc_rt_matmul_f64" || n == "diffc_rt_matmul_f32") {
       // Touches its operands alone: LLVM keeps what it knows about other memory across it.
       f->setOnlyAccessesArgMemory();

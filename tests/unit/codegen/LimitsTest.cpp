@@ -10,6 +10,7 @@
 #include "diffc/abi.h"
 #include "diffc/diffc.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <thread>
 
@@ -180,6 +181,68 @@ TEST_CASE("limits: an element count that overflows int64 is DIFFC_ERR_TOO_LARGE"
   void *results[] = {&out};
   CHECK(huge(ctx, sizes, args, results) == DIFFC_ERR_TOO_LARGE);
   diffc_ctx_destroy(ctx);
+}
+
+TEST_CASE("limits: diffc_rt_alloc, the out-of-line allocation of code that runs once per call") {
+  diffc_ctx *ctx = diffc_ctx_create();
+  // An empty request from an arena without chunks is not an out-of-memory null.
+  CHECK(diffc_rt_alloc(&ctx->temp, 0) != nullptr);
+  CHECK(ctx->temp.first == nullptr);
+  char *a = static_cast<char *>(diffc_rt_alloc(&ctx->temp, 100));
+  char *b = static_cast<char *>(diffc_rt_alloc(&ctx->temp, 1));
+  REQUIRE(a != nullptr);
+  CHECK(reinterpret_cast<uintptr_t>(a) % 64 == 0);
+  CHECK(b == a + 128); // rounded up to 64 bytes, bumped in the same chunk
+  CHECK(diffc_rt_alloc(&ctx->temp, 0) == a + 192);
+  // A size whose rounding wraps, and a negative one, are refused like the inline allocation's.
+  CHECK(diffc_rt_alloc(&ctx->temp, INT64_MAX - 10) == nullptr);
+  CHECK(diffc_rt_alloc(&ctx->temp, -64) == nullptr);
+  diffc_ctx_set_memory_limit(ctx, 1 << 20);
+  CHECK(diffc_rt_alloc(&ctx->temp, int64_t(1) << 21) == nullptr);
+  CHECK(ctx->limit_hit == 1);
+  diffc_ctx_destroy(ctx);
+}
+
+TEST_CASE("limits: temporaries of code that runs once per call come from diffc_rt_alloc") {
+  // f's top level allocates through the runtime; g's loop body, which runs many times, and h,
+  // which f calls, keep the inline bump allocation. Both kinds obey the memory cap.
+  auto m = fromSource(R"(
+fn h[N](x: f64[N]) -> f64 = sum(exp(x) * 2.0);
+fn f[N](x: f64[N]) -> f64 = sum(sin(x) * 2.0) + h(x);
+fn g[N](x: f64[N]) -> f64 {
+  var acc = 0.0;
+  for i in 0..3 {
+    acc += sum(cos(x) * acc);
+  }
+  acc
+}
+)");
+  std::string text = diffc::codegen::emitLLVM(*m, "f", false);
+  auto count = [&](const std::string &s, const std::string &part) {
+    size_t n = 0;
+    for (size_t at = s.find(part); at != std::string::npos; at = s.find(part, at + 1))
+      ++n;
+    return n;
+  };
+  auto body = [&](const std::string &fn) {
+    size_t at = text.find("define internal i32 @diffc.fn." + fn + "(");
+    REQUIRE(at != std::string::npos);
+    return text.substr(at, text.find("\n}\n", at) - at);
+  };
+  CHECK(count(body("f"), "call ptr @diffc_rt_alloc(") >= 1);
+  CHECK(count(body("f"), "\nalloc.fast") == 0);
+  CHECK(count(body("h"), "call ptr @diffc_rt_alloc(") == 0);
+  CHECK(count(body("h"), "\nalloc.fast") >= 1);
+  CHECK(count(body("g"), "call ptr @diffc_rt_alloc(") == 0);
+  CHECK(count(body("g"), "\nalloc.fast") >= 1);
+  // Results equal to the interpreter's (same() checks), also for empty tensors.
+  auto j = jit(m);
+  std::vector<double> x(1000, 0.5);
+  CHECK(same(*j, "f", {T({1000}, x)})[0].item() ==
+        doctest::Approx(2 * 1000 * (std::sin(0.5) + std::exp(0.5))));
+  same(*j, "f", {T({0}, {})});
+  same(*j, "g", {T({1000}, x)});
+  // The memory cap covers the out-of-line allocation (test above: `big` allocates at top level).
 }
 
 TEST_CASE("determinism: bit-identical results call to call, Jit to Jit and thread to thread") {

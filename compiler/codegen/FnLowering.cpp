@@ -235,10 +235,17 @@ void FnLowering::setFastMath(llvm::Value *v) {
 llvm::Value *FnLowering::allocBytes(llvm::Value *bytes, llvm::Value *arena) {
   if (loopDepth_ == 0 && !M.isCalled(fn)) {
     // Runs once per call from outside: a call is as fast as the inline bump below to within a
-    // few nanoseconds, and is four blocks and a dozen instructions less for LLVM to compile
-    // (cold JIT compile, tests/bench/compile/README.md).
-    llvm::Value *p = B.CreateCall(M.runtime("diffc_rt_alloc"), {arena, bytes});
-    check(B.CreateIsNotNull(p), DIFFC_ERR_OUT_OF_MEMORY, bytes);
+    // few nanoseconds, and is five blocks and a dozen instructions less for LLVM to compile
+    // (cold JIT compile, tests/bench/compile/README.md). The runtime fills the error record, so
+    // every such allocation shares one failure block.
+    SourceLoc loc = curOp ? curOp->loc : fn.loc;
+    llvm::Value *p = B.CreateCall(M.runtime("diffc_rt_alloc"),
+                                  {arena, bytes, fnName_, llvm::ConstantInt::get(i32, loc.line),
+                                   llvm::ConstantInt::get(i32, loc.col)});
+    llvm::BasicBlock *cont = newBlock("alloc.ok");
+    B.CreateCondBr(B.CreateIsNotNull(p), cont, recordedFailure(),
+                   llvm::MDBuilder(C).createLikelyBranchWeights());
+    B.SetInsertPoint(cont);
     return p;
   }
   llvm::Value *rounded = B.CreateAnd(B.CreateAdd(bytes, constI64(63)), constI64(~int64_t(63)));
@@ -349,6 +356,17 @@ void FnLowering::release(Mark m) {
 }
 
 // ---- Checks -----------------------------------------------------------------------------------
+
+llvm::BasicBlock *FnLowering::recordedFailure() {
+  if (!recordedFailure_) {
+    recordedFailure_ = newBlock("fail.recorded");
+    llvm::IRBuilder<> b(recordedFailure_);
+    b.CreateRet(
+        b.CreateLoad(i32, b.CreateConstInBoundsGEP1_64(
+                              i8, ctx, offsetof(diffc_ctx, error) + offsetof(diffc_error, code))));
+  }
+  return recordedFailure_;
+}
 
 void FnLowering::check(llvm::Value *ok, int code, llvm::Value *a, llvm::Value *b, llvm::Value *c,
                        llvm::Value *d) {

@@ -150,6 +150,8 @@ public:
   /// returns `code` from the function.
   void check(llvm::Value *ok, int code, llvm::Value *a = nullptr, llvm::Value *b = nullptr,
              llvm::Value *c = nullptr, llvm::Value *d = nullptr);
+  /// A block returning the status of the error record a runtime function has filled.
+  llvm::BasicBlock *recordedFailure();
   /// Returns `status` from the function when it is not 0.
   void propagate(llvm::Value *status);
 
@@ -287,6 +289,7 @@ private:
   using FailKey = std::tuple<int, uint32_t, uint32_t, std::array<llvm::Value *, 4>>;
   std::map<FailKey, llvm::BasicBlock *> failBlocks_;
   int loopDepth_ = 0; // loops (of any kind) around the code being emitted
+  llvm::BasicBlock *recordedFailure_ = nullptr;
   llvm::Value *fnName_ = nullptr;
 };
 

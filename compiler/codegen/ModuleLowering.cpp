@@ -107,8 +107,10 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
              *dbl = llvm::Type::getDoubleTy(c);
   std::string_view n = name;
   llvm::FunctionType *ty = nullptr;
-  if (n == "diffc_rt_alloc_slow" || n == "diffc_rt_alloc")
+  if (n == "diffc_rt_alloc_slow")
     ty = llvm::FunctionType::get(ptr, {ptr, i64}, false);
+  else if (n == "diffc_rt_alloc")
+    ty = llvm::FunctionType::get(ptr, {ptr, i64, ptr, i32, i32}, false);
   else if (n == "diffc_rt_release_slow")
     ty = llvm::FunctionType::get(vd, {ptr, ptr, ptr}, false);
   else if (n == "diffc_rt_tape_grow")

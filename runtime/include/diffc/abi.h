@@ -128,9 +128,11 @@ size_t diffc_error_message(const diffc_error *err, char *buf, size_t n);
 /* Allocates `bytes` (a multiple of 64) from a new or reused chunk; NULL when out of memory. */
 void *diffc_rt_alloc_slow(diffc_arena *arena, int64_t bytes);
 /* Allocates `bytes` (any count, rounded up to 64) from the arena, as the inline bump allocation
- * of compiled code does; NULL when out of memory (never for 0 bytes). Code that runs once per call
- * uses it. */
-void *diffc_rt_alloc(diffc_arena *arena, int64_t bytes);
+ * of compiled code does. Out of memory (never for 0 bytes), it fills the error record as
+ * diffc_rt_fail(ctx, DIFFC_ERR_OUT_OF_MEMORY, function, line, col, bytes) does and returns NULL.
+ * Code that runs once per call uses it. */
+void *diffc_rt_alloc(diffc_arena *arena, int64_t bytes, const char *function, int32_t line,
+                     int32_t col);
 /* Returns the arena to a mark taken earlier (chunk, cur), keeping later chunks for reuse. */
 void diffc_rt_release_slow(diffc_arena *arena, diffc_chunk *chunk, char *cur);
 /* Makes room for one more entry of `entry_bytes`; 0 on success, else a diffc_status. */

@@ -38,13 +38,10 @@ void freeChunks(diffc_chunk *c) {
   }
 }
 
-} // namespace
-
-extern "C" {
-
-void *diffc_rt_alloc(diffc_arena *a, int64_t bytes) {
-  // The inline allocation's arithmetic: the rounding wraps like LLVM's `add`, and the unsigned
-  // comparison sends a wrapped (negative) size to the slow path, which refuses it.
+// Allocation from an arena with the arithmetic of compiled code's inline allocation: the rounding
+// wraps like LLVM's `add`, and the unsigned comparison sends a wrapped (negative) size to the slow
+// path, which refuses it. NULL when out of memory, never for 0 bytes.
+void *arenaAlloc(diffc_arena *a, int64_t bytes) {
   uint64_t rounded = (static_cast<uint64_t>(bytes) + 63) & ~uint64_t(63);
   if (rounded <= static_cast<uint64_t>(a->end - a->cur)) {
     // Null means out of memory to the caller: an empty request from an arena without chunks
@@ -57,6 +54,18 @@ void *diffc_rt_alloc(diffc_arena *a, int64_t bytes) {
     return p;
   }
   return diffc_rt_alloc_slow(a, static_cast<int64_t>(rounded));
+}
+
+} // namespace
+
+extern "C" {
+
+void *diffc_rt_alloc(diffc_arena *a, int64_t bytes, const char *function, int32_t line,
+                     int32_t col) {
+  void *p = arenaAlloc(a, bytes);
+  if (!p)
+    diffc_rt_fail(a->ctx, DIFFC_ERR_OUT_OF_MEMORY, function, line, col, bytes, 0, 0, 0);
+  return p;
 }
 
 diffc_ctx *diffc_ctx_create(void) {
@@ -153,7 +162,7 @@ int32_t diffc_rt_tape_reserve(diffc_ctx *ctx, diffc_tape *t, int64_t entryBytes,
   int64_t bytes;
   if (__builtin_mul_overflow(cap, entryBytes, &bytes))
     return DIFFC_ERR_OUT_OF_MEMORY;
-  char *data = static_cast<char *>(diffc_rt_alloc(&ctx->tape, bytes));
+  char *data = static_cast<char *>(arenaAlloc(&ctx->tape, bytes));
   if (!data)
     return DIFFC_ERR_OUT_OF_MEMORY;
   ctx->tape_bytes += bytes;
@@ -165,13 +174,13 @@ int32_t diffc_rt_tape_reserve(diffc_ctx *ctx, diffc_tape *t, int64_t entryBytes,
 }
 
 diffc_tape *diffc_rt_tape_clone(diffc_ctx *ctx, const diffc_tape *t, int64_t entryBytes) {
-  auto *c = static_cast<diffc_tape *>(diffc_rt_alloc(&ctx->tape, sizeof(diffc_tape)));
+  auto *c = static_cast<diffc_tape *>(arenaAlloc(&ctx->tape, sizeof(diffc_tape)));
   if (!c)
     return nullptr;
   *c = diffc_tape{nullptr, 0, 0};
   if (t->count == 0)
     return c;
-  char *data = static_cast<char *>(diffc_rt_alloc(&ctx->tape, t->cap * entryBytes));
+  char *data = static_cast<char *>(arenaAlloc(&ctx->tape, t->cap * entryBytes));
   if (!data)
     return nullptr;
   ctx->tape_bytes += t->cap * entryBytes;

@@ -185,21 +185,30 @@ TEST_CASE("limits: an element count that overflows int64 is DIFFC_ERR_TOO_LARGE"
 
 TEST_CASE("limits: diffc_rt_alloc, the out-of-line allocation of code that runs once per call") {
   diffc_ctx *ctx = diffc_ctx_create();
+  auto alloc = [&](int64_t bytes) {
+    return static_cast<char *>(diffc_rt_alloc(&ctx->temp, bytes, "f", 3, 7));
+  };
   // An empty request from an arena without chunks is not an out-of-memory null.
-  CHECK(diffc_rt_alloc(&ctx->temp, 0) != nullptr);
+  CHECK(alloc(0) != nullptr);
   CHECK(ctx->temp.first == nullptr);
-  char *a = static_cast<char *>(diffc_rt_alloc(&ctx->temp, 100));
-  char *b = static_cast<char *>(diffc_rt_alloc(&ctx->temp, 1));
+  char *a = alloc(100), *b = alloc(1);
   REQUIRE(a != nullptr);
   CHECK(reinterpret_cast<uintptr_t>(a) % 64 == 0);
   CHECK(b == a + 128); // rounded up to 64 bytes, bumped in the same chunk
-  CHECK(diffc_rt_alloc(&ctx->temp, 0) == a + 192);
-  // A size whose rounding wraps, and a negative one, are refused like the inline allocation's.
-  CHECK(diffc_rt_alloc(&ctx->temp, INT64_MAX - 10) == nullptr);
-  CHECK(diffc_rt_alloc(&ctx->temp, -64) == nullptr);
+  CHECK(alloc(0) == a + 192);
+  CHECK(ctx->error.code == 0);
+  // A size whose rounding wraps, and a negative one, are refused like the inline allocation's,
+  // with the error record diffc_rt_fail would fill.
+  CHECK(alloc(INT64_MAX - 10) == nullptr);
+  CHECK(ctx->error.code == DIFFC_ERR_OUT_OF_MEMORY);
+  CHECK(ctx->error.a == INT64_MAX - 10);
+  CHECK((ctx->error.line == 3 && ctx->error.col == 7));
+  CHECK(std::strcmp(ctx->error.function, "f") == 0);
+  CHECK(alloc(-64) == nullptr);
   diffc_ctx_set_memory_limit(ctx, 1 << 20);
-  CHECK(diffc_rt_alloc(&ctx->temp, int64_t(1) << 21) == nullptr);
-  CHECK(ctx->limit_hit == 1);
+  CHECK(alloc(int64_t(1) << 21) == nullptr);
+  CHECK(ctx->error.code == DIFFC_ERR_MEMORY_LIMIT);
+  CHECK(ctx->error.b == 1 << 20);
   diffc_ctx_destroy(ctx);
 }
 

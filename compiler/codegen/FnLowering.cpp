@@ -233,11 +233,9 @@ void FnLowering::setFastMath(llvm::Value *v) {
 // ---- Memory -----------------------------------------------------------------------------------
 
 llvm::Value *FnLowering::allocBytes(llvm::Value *bytes, llvm::Value *arena) {
-  if (loopDepth_ == 0 && !M.isCalled(fn)) {
-    // Runs once per call from outside: a call is as fast as the inline bump below to within a
-    // few nanoseconds, and is five blocks and a dozen instructions less for LLVM to compile
-    // (cold JIT compile, tests/bench/compile/README.md). The runtime fills the error record, so
-    // every such allocation shares one failure block.
+  // diffc_rt_alloc fills the error record when it fails, so every allocation of the function
+  // shares one failure block.
+  auto runtimeAlloc = [&] {
     SourceLoc loc = curOp ? curOp->loc : fn.loc;
     llvm::Value *p = B.CreateCall(M.runtime("diffc_rt_alloc"),
                                   {arena, bytes, fnName_, llvm::ConstantInt::get(i32, loc.line),
@@ -247,7 +245,12 @@ llvm::Value *FnLowering::allocBytes(llvm::Value *bytes, llvm::Value *arena) {
                    llvm::MDBuilder(C).createLikelyBranchWeights());
     B.SetInsertPoint(cont);
     return p;
-  }
+  };
+  // Code that runs once per call from outside calls the runtime: as fast as the inline bump
+  // below to within a few nanoseconds, and four blocks and a dozen instructions less for LLVM to
+  // compile (cold JIT compile, tests/bench/compile/README.md).
+  if (loopDepth_ == 0 && !M.isCalled(fn))
+    return runtimeAlloc();
   llvm::Value *rounded = B.CreateAnd(B.CreateAdd(bytes, constI64(63)), constI64(~int64_t(63)));
   llvm::Value *curSlot = B.CreateConstInBoundsGEP1_64(i8, arena, kArenaCur);
   llvm::Value *endSlot = B.CreateConstInBoundsGEP1_64(i8, arena, kArenaEnd);
@@ -262,8 +265,7 @@ llvm::Value *FnLowering::allocBytes(llvm::Value *bytes, llvm::Value *arena) {
   B.CreateStore(B.CreateInBoundsGEP(i8, cur, rounded), curSlot);
   B.CreateBr(join);
   B.SetInsertPoint(slow);
-  llvm::Value *p = B.CreateCall(M.runtime("diffc_rt_alloc_slow"), {arena, rounded});
-  check(B.CreateIsNotNull(p), DIFFC_ERR_OUT_OF_MEMORY, bytes);
+  llvm::Value *p = runtimeAlloc(); // finds the arena full again, and takes a new chunk
   llvm::BasicBlock *slowEnd = B.GetInsertBlock();
   B.CreateBr(join);
   B.SetInsertPoint(join);

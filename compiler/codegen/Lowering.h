@@ -239,6 +239,9 @@ public:
   bool transposeIntoMatMul(const ir::Op &t);
   /// Matmul mm writes its product transposed, for the transpose right after it (its only user).
   bool matMulTransposed(const ir::Op &mm);
+  /// The add right after mm (and a broadcast of a row vector) that adds that row to every row of
+  /// mm's product, its only user: mm's kernel call does it in place. Null when there is none.
+  const ir::Op *biasAddAfter(const ir::Op &mm);
   /// Whether v is used, and only by user (in any of its operand slots).
   bool onlyUsedBy(const ir::Value *v, const ir::Op &user) const;
   void lowerOuter(const ir::Op &op);

@@ -125,6 +125,8 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
     ty = llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, i32, ptr, i64, dbl, dbl, dbl}, false);
   else if (n == "diffc_rt_matmul_f64" || n == "diffc_rt_matmul_f32")
     ty = llvm::FunctionType::get(vd, {ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, false);
+  else if (n == "diffc_rt_add_row_f64" || n == "diffc_rt_add_row_f32")
+    ty = llvm::FunctionType::get(vd, {ptr, ptr, i64, i64}, false);
   else if (n == "diffc_rt_ipow")
     ty = llvm::FunctionType::get(i64, {i64, i64}, false);
   else
@@ -149,6 +151,14 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
         f->addParamAttr(i, llvm::Attribute::NoCapture);
       f->addParamAttr(1, llvm::Attribute::ReadOnly);
       f->addParamAttr(2, llvm::Attribute::ReadOnly);
+    }
+    if (n == "diffc_rt_add_row_f64" || n == "diffc_rt_add_row_f32") {
+      f->setOnlyAccessesArgMemory();
+      f->addFnAttr(llvm::Attribute::WillReturn);
+      f->addParamAttr(0, llvm::Attribute::NoAlias);
+      f->addParamAttr(0, llvm::Attribute::NoCapture);
+      f->addParamAttr(1, llvm::Attribute::NoCapture);
+      f->addParamAttr(1, llvm::Attribute::ReadOnly);
     }
   }
   return callee;

@@ -151,6 +151,9 @@ void diffc_rt_matmul_f64(double *out, const double *a, const double *b, int64_t 
                          int64_t n, int64_t a_rs, int64_t a_cs, int64_t b_rs, int64_t b_cs);
 void diffc_rt_matmul_f32(float *out, const float *a, const float *b, int64_t m, int64_t k,
                          int64_t n, int64_t a_rs, int64_t a_cs, int64_t b_rs, int64_t b_cs);
+/* out[i*n + j] = out[i*n + j] + row[j] for the m x n matrix out (a bias after a matmul). */
+void diffc_rt_add_row_f64(double *out, const double *row, int64_t m, int64_t n);
+void diffc_rt_add_row_f32(float *out, const float *row, int64_t m, int64_t n);
 /* Fills ctx->error; returns `code`. */
 int32_t diffc_rt_fail(diffc_ctx *ctx, int32_t code, const char *function, int32_t line, int32_t col,
                       int64_t a, int64_t b, int64_t c, int64_t d);

@@ -19,8 +19,8 @@ namespace diffc::codegen {
 namespace {
 /// Bump when the entry layout or anything else the key does not see changes how objects are made
 /// (the lowering itself shows in the module's bitcode). 3: the JIT pipeline stopped interleaving
-/// and no pipeline runs the SLP vectoriser.
-constexpr int kCacheFormat = 3;
+/// and no pipeline runs the SLP vectoriser. 4: entries inline their function before the pipeline.
+constexpr int kCacheFormat = 4;
 
 /// Feeds s with its length first, so that adjacent fields can never run into each other.
 void field(llvm::BLAKE3 &h, llvm::StringRef s) {

@@ -233,6 +233,24 @@ void FnLowering::setFastMath(llvm::Value *v) {
 // ---- Memory -----------------------------------------------------------------------------------
 
 llvm::Value *FnLowering::allocBytes(llvm::Value *bytes, llvm::Value *arena) {
+  // diffc_rt_alloc fills the error record when it fails, so every allocation of the function
+  // shares one failure block.
+  auto runtimeAlloc = [&] {
+    SourceLoc loc = curOp ? curOp->loc : fn.loc;
+    llvm::Value *p = B.CreateCall(M.runtime("diffc_rt_alloc"),
+                                  {arena, bytes, fnName_, llvm::ConstantInt::get(i32, loc.line),
+                                   llvm::ConstantInt::get(i32, loc.col)});
+    llvm::BasicBlock *cont = newBlock("alloc.ok");
+    B.CreateCondBr(B.CreateIsNotNull(p), cont, recordedFailure(),
+                   llvm::MDBuilder(C).createLikelyBranchWeights());
+    B.SetInsertPoint(cont);
+    return p;
+  };
+  // Code that runs once per call from outside calls the runtime: as fast as the inline bump
+  // below to within a few nanoseconds, and four blocks and a dozen instructions less for LLVM to
+  // compile (cold JIT compile, tests/bench/compile/README.md).
+  if (loopDepth_ == 0 && !M.isCalled(fn))
+    return runtimeAlloc();
   llvm::Value *rounded = B.CreateAnd(B.CreateAdd(bytes, constI64(63)), constI64(~int64_t(63)));
   llvm::Value *curSlot = B.CreateConstInBoundsGEP1_64(i8, arena, kArenaCur);
   llvm::Value *endSlot = B.CreateConstInBoundsGEP1_64(i8, arena, kArenaEnd);
@@ -247,8 +265,7 @@ llvm::Value *FnLowering::allocBytes(llvm::Value *bytes, llvm::Value *arena) {
   B.CreateStore(B.CreateInBoundsGEP(i8, cur, rounded), curSlot);
   B.CreateBr(join);
   B.SetInsertPoint(slow);
-  llvm::Value *p = B.CreateCall(M.runtime("diffc_rt_alloc_slow"), {arena, rounded});
-  check(B.CreateIsNotNull(p), DIFFC_ERR_OUT_OF_MEMORY, bytes);
+  llvm::Value *p = runtimeAlloc(); // finds the arena full again, and takes a new chunk
   llvm::BasicBlock *slowEnd = B.GetInsertBlock();
   B.CreateBr(join);
   B.SetInsertPoint(join);
@@ -342,6 +359,17 @@ void FnLowering::release(Mark m) {
 
 // ---- Checks -----------------------------------------------------------------------------------
 
+llvm::BasicBlock *FnLowering::recordedFailure() {
+  if (!recordedFailure_) {
+    recordedFailure_ = newBlock("fail.recorded");
+    llvm::IRBuilder<> b(recordedFailure_);
+    b.CreateRet(
+        b.CreateLoad(i32, b.CreateConstInBoundsGEP1_64(
+                              i8, ctx, offsetof(diffc_ctx, error) + offsetof(diffc_error, code))));
+  }
+  return recordedFailure_;
+}
+
 void FnLowering::check(llvm::Value *ok, int code, llvm::Value *a, llvm::Value *b, llvm::Value *c,
                        llvm::Value *d) {
   if (auto *k = llvm::dyn_cast<llvm::ConstantInt>(ok); k && k->isOne())
@@ -421,7 +449,9 @@ std::vector<llvm::Value *> FnLowering::loopCarried(
   }
   B.CreateCondBr(B.CreateICmpSLT(iv, hi), bodyBB, exit);
   B.SetInsertPoint(bodyBB);
+  ++loopDepth_;
   std::vector<llvm::Value *> next = body(iv, carried);
+  --loopDepth_;
   if (next.size() != phis.size())
     throw InternalError("codegen: loop body yields the wrong number of values");
   llvm::Value *ivNext = B.CreateAdd(iv, constI64(1), "", /*HasNUW=*/false, /*HasNSW=*/true);

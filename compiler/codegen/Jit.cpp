@@ -41,6 +41,7 @@ std::shared_ptr<JitEngine> JitEngine::create(std::string &error) {
         llvm::orc::ExecutorAddr::fromPtr(reinterpret_cast<void *>(fnPtr)),
         llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
   };
+  add("diffc_rt_alloc", &diffc_rt_alloc);
   add("diffc_rt_alloc_slow", &diffc_rt_alloc_slow);
   add("diffc_rt_release_slow", &diffc_rt_release_slow);
   add("diffc_rt_tape_grow", &diffc_rt_tape_grow);
@@ -51,6 +52,8 @@ std::shared_ptr<JitEngine> JitEngine::create(std::string &error) {
   add("diffc_rt_ipow", &diffc_rt_ipow);
   add("diffc_rt_matmul_f64", &diffc_rt_matmul_f64);
   add("diffc_rt_matmul_f32", &diffc_rt_matmul_f32);
+  add("diffc_rt_add_row_f64", &diffc_rt_add_row_f64);
+  add("diffc_rt_add_row_f32", &diffc_rt_add_row_f32);
   if (llvm::Error e = (*jit)->getMainJITDylib().define(llvm::orc::absoluteSymbols(runtime))) {
     error = "cannot define the runtime symbols: " + compat::takeMessage(std::move(e));
     return nullptr;

@@ -2,6 +2,7 @@
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/IR/Instructions.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
@@ -10,6 +11,7 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/TargetParser/SubtargetFeature.h>
+#include <llvm/Transforms/IPO/AlwaysInliner.h>
 
 #include <mutex>
 
@@ -109,8 +111,26 @@ void optimizeModule(llvm::Module &m, llvm::TargetMachine &tm, unsigned optLevel,
                                   : optLevel == 1 ? llvm::OptimizationLevel::O1
                                   : optLevel == 2 ? llvm::OptimizationLevel::O2
                                                   : llvm::OptimizationLevel::O3;
-  llvm::ModulePassManager mpm =
-      optLevel == 0 ? pb.buildO0DefaultPipeline(level) : pb.buildPerModuleDefaultPipeline(level);
+  llvm::ModulePassManager mpm;
+  if (optLevel > 0) {
+    // A function whose one use is the call from its C entry point is inlined into the entry
+    // before the pipeline starts. The inliner would inline it anyway, but only after the
+    // function simplification pipeline has run over its body, which then runs again over the
+    // entry: the body is simplified twice. Inlined first, it is simplified once (cold MLP
+    // gradient: LLVM's optimiser -21 % instructions, machine code +4 %; run times unchanged,
+    // tests/bench/compile/README.md).
+    for (llvm::Function &f : m) {
+      if (f.isDeclaration() || !f.hasLocalLinkage() || !f.hasOneUse() ||
+          f.hasFnAttribute(llvm::Attribute::NoInline))
+        continue;
+      auto *call = llvm::dyn_cast<llvm::CallInst>(f.user_back());
+      if (call && call->getCalledFunction() == &f && !call->getFunction()->hasLocalLinkage())
+        f.addFnAttr(llvm::Attribute::AlwaysInline);
+    }
+    mpm.addPass(llvm::AlwaysInlinerPass());
+  }
+  mpm.addPass(optLevel == 0 ? pb.buildO0DefaultPipeline(level)
+                            : pb.buildPerModuleDefaultPipeline(level));
   mpm.run(m, mam);
 }
 

@@ -390,6 +390,7 @@ void FnLowering::lowerWhile(const ir::Op &op) {
                    *exit = newBlock("while.done");
   B.CreateBr(header);
   B.SetInsertPoint(header);
+  ++loopDepth_;
   std::vector<llvm::PHINode *> phis;
   std::vector<llvm::Value *> phiVals;
   for (llvm::Value *v : flat) {
@@ -430,6 +431,7 @@ void FnLowering::lowerWhile(const ir::Op &op) {
   for (size_t i = 0; i < phis.size(); ++i)
     phis[i]->addIncoming(nextFlat[i], latch);
   B.CreateBr(header);
+  --loopDepth_;
 
   B.SetInsertPoint(exit);
   for (size_t k = 0; k < op.results.size(); ++k)

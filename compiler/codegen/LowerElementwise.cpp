@@ -42,6 +42,10 @@ bool FnLowering::broadcastIntoNext(const ir::Op &bc) const {
 }
 
 void FnLowering::lowerElementwise(const ir::Op &op) {
+  if (const ir::Value *x = op.operand(0); op.kind == OpKind::Add && x->def &&
+                                          x->def->kind == OpKind::MatMul &&
+                                          biasAddAfter(*x->def) == &op)
+    return; // done by the matmul (lowerMatMulKernel)
   const ir::Type &rt = op.result()->type;
   requireSameShape(op, rt);
   ElemType e = op.operand(0)->type.elem;

@@ -6,8 +6,11 @@
 // JIT compile. A transpose whose one use is the matmul after it is not materialised (the kernel
 // reads its operand with swapped strides; only other transposes may come in between), nor one
 // right after the matmul that makes its only operand (the kernel writes the transposed product,
-// B^T A^T, directly). Integer matmuls loop i, k, j: every out[i, j] still receives its products in
-// increasing k, and the innermost loop runs along rows of b and out, which LLVM vectorises.
+// B^T A^T, directly). A bias row added to the product right after it, `add(matmul(x, w),
+// broadcast(b))` as in every dense layer, is added by the runtime too (diffc_rt_add_row_*, in the
+// product's buffer): prod[i, j] + b[j] like the add, and no loop nest for LLVM to compile. Integer
+// matmuls loop i, k, j: every out[i, j] still receives its products in increasing k, and the
+// innermost loop runs along rows of b and out, which LLVM vectorises.
 #include "codegen/Lowering.h"
 
 #include <algorithm>
@@ -62,6 +65,24 @@ bool FnLowering::matMulTransposed(const ir::Op &mm) {
   return next && next->kind == OpKind::Transpose && onlyUsedBy(mm.result(), *next);
 }
 
+const ir::Op *FnLowering::biasAddAfter(const ir::Op &mm) {
+  if (M.options().checkNonFinite || !mm.parent || !usesKernel(mm) || mm.result()->type.rank() != 2)
+    return nullptr;
+  // matmul, broadcast of a row [n] to the product's [m, n], then add(product, broadcast): the
+  // broadcast is folded into the add (broadcastIntoNext), and its row is defined before mm.
+  const ir::Op *bc = nextOp(mm);
+  const ir::Op *add = bc ? nextOp(*bc) : nullptr;
+  if (!add || bc->kind != OpKind::Broadcast || add->kind != OpKind::Add ||
+      !broadcastIntoNext(*bc) || add->operand(0) != mm.result() ||
+      add->operand(1) != bc->result() || !onlyUsedBy(mm.result(), *add))
+    return nullptr;
+  const ir::Type &row = bc->operand(0)->type, &rt = add->result()->type;
+  if (row.rank() != 1 || row.elem != rt.elem || rt.shape != mm.result()->type.shape ||
+      row.shape[0] != rt.shape[1])
+    return nullptr;
+  return add;
+}
+
 void FnLowering::lowerTransposeOf(const ir::Op &op) {
   if (transposeIntoMatMul(op))
     return; // the matmul reads op's operand in place
@@ -101,6 +122,12 @@ void FnLowering::lowerMatMulKernel(const ir::Op &op) {
   else
     B.CreateCall(M.runtime(kernel), {out, pa.base, pb.base, m, k, n, pa.rs, pa.cs, pb.rs, pb.cs});
   set(op.result(), out);
+  if (const ir::Op *add = biasAddAfter(op)) {
+    const char *addRow =
+        op.result()->type.elem == ElemType::F64 ? "diffc_rt_add_row_f64" : "diffc_rt_add_row_f32";
+    B.CreateCall(M.runtime(addRow), {out, get(nextOp(op)->operand(0)), m, n});
+    set(add->result(), out); // the add itself emits nothing (lowerElementwise)
+  }
 }
 
 void FnLowering::lowerMatMul(const ir::Op &op) {

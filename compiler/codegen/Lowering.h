@@ -52,6 +52,9 @@ public:
   llvm::Function *implOf(const ir::Function &fn) const { return impls_.at(&fn); }
   /// True when fn can reach itself through calls (it then counts its depth in ctx).
   bool isRecursive(const ir::Function &fn) const { return recursive_.count(&fn) != 0; }
+  /// True when another function of the module calls fn (its body may then run many times per
+  /// call from outside).
+  bool isCalled(const ir::Function &fn) const { return called_.count(&fn) != 0; }
 
   /// A libm function taking and returning `t` (double or float), called without builtin
   /// recognition so that LLVM never replaces it by something with other rounding.
@@ -74,6 +77,7 @@ private:
   CodegenOptions opts_;
   std::unordered_map<const ir::Function *, llvm::Function *> impls_;
   std::unordered_map<const ir::Function *, bool> recursive_;
+  std::unordered_set<const ir::Function *> called_;
   std::map<std::string, llvm::Constant *> strings_;
 };
 
@@ -146,6 +150,8 @@ public:
   /// returns `code` from the function.
   void check(llvm::Value *ok, int code, llvm::Value *a = nullptr, llvm::Value *b = nullptr,
              llvm::Value *c = nullptr, llvm::Value *d = nullptr);
+  /// A block returning the status of the error record a runtime function has filled.
+  llvm::BasicBlock *recordedFailure();
   /// Returns `status` from the function when it is not 0.
   void propagate(llvm::Value *status);
 
@@ -233,6 +239,9 @@ public:
   bool transposeIntoMatMul(const ir::Op &t);
   /// Matmul mm writes its product transposed, for the transpose right after it (its only user).
   bool matMulTransposed(const ir::Op &mm);
+  /// The add right after mm (and a broadcast of a row vector) that adds that row to every row of
+  /// mm's product, its only user: mm's kernel call does it in place. Null when there is none.
+  const ir::Op *biasAddAfter(const ir::Op &mm);
   /// Whether v is used, and only by user (in any of its operand slots).
   bool onlyUsedBy(const ir::Value *v, const ir::Op &user) const;
   void lowerOuter(const ir::Op &op);
@@ -282,6 +291,8 @@ private:
   /// check()'s failure blocks by what they report: code, line, column and the four values.
   using FailKey = std::tuple<int, uint32_t, uint32_t, std::array<llvm::Value *, 4>>;
   std::map<FailKey, llvm::BasicBlock *> failBlocks_;
+  int loopDepth_ = 0; // loops (of any kind) around the code being emitted
+  llvm::BasicBlock *recordedFailure_ = nullptr;
   llvm::Value *fnName_ = nullptr;
 };
 

@@ -69,8 +69,10 @@ void ModuleLowering::findRecursion() {
   for (const auto &f : irm_.functions)
     ir::walk(*f->body, [&](const ir::Op &op) {
       if (op.kind == ir::OpKind::Call)
-        if (const ir::Function *g = irm_.lookup(op.callee))
+        if (const ir::Function *g = irm_.lookup(op.callee)) {
           callees[f.get()].push_back(g);
+          called_.insert(g);
+        }
     });
   for (const auto &f : irm_.functions) {
     std::unordered_set<const ir::Function *> seen;
@@ -107,6 +109,8 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
   llvm::FunctionType *ty = nullptr;
   if (n == "diffc_rt_alloc_slow")
     ty = llvm::FunctionType::get(ptr, {ptr, i64}, false);
+  else if (n == "diffc_rt_alloc")
+    ty = llvm::FunctionType::get(ptr, {ptr, i64, ptr, i32, i32}, false);
   else if (n == "diffc_rt_release_slow")
     ty = llvm::FunctionType::get(vd, {ptr, ptr, ptr}, false);
   else if (n == "diffc_rt_tape_grow")
@@ -121,6 +125,8 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
     ty = llvm::FunctionType::get(i32, {ptr, i32, ptr, i32, i32, ptr, i64, dbl, dbl, dbl}, false);
   else if (n == "diffc_rt_matmul_f64" || n == "diffc_rt_matmul_f32")
     ty = llvm::FunctionType::get(vd, {ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64}, false);
+  else if (n == "diffc_rt_add_row_f64" || n == "diffc_rt_add_row_f32")
+    ty = llvm::FunctionType::get(vd, {ptr, ptr, i64, i64}, false);
   else if (n == "diffc_rt_ipow")
     ty = llvm::FunctionType::get(i64, {i64, i64}, false);
   else
@@ -134,6 +140,8 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
     }
     if (n == "diffc_rt_ipow")
       f->setDoesNotAccessMemory();
+    if (n == "diffc_rt_alloc")
+      f->addRetAttr(llvm::Attribute::NoAlias); // fresh memory, as from malloc
     if (n == "diffc_rt_matmul_f64" || n == "diffc_rt_matmul_f32") {
       // Touches its operands alone: LLVM keeps what it knows about other memory across it.
       f->setOnlyAccessesArgMemory();
@@ -143,6 +151,14 @@ llvm::FunctionCallee ModuleLowering::runtime(const char *name) {
         f->addParamAttr(i, llvm::Attribute::NoCapture);
       f->addParamAttr(1, llvm::Attribute::ReadOnly);
       f->addParamAttr(2, llvm::Attribute::ReadOnly);
+    }
+    if (n == "diffc_rt_add_row_f64" || n == "diffc_rt_add_row_f32") {
+      f->setOnlyAccessesArgMemory();
+      f->addFnAttr(llvm::Attribute::WillReturn);
+      f->addParamAttr(0, llvm::Attribute::NoAlias);
+      f->addParamAttr(0, llvm::Attribute::NoCapture);
+      f->addParamAttr(1, llvm::Attribute::NoCapture);
+      f->addParamAttr(1, llvm::Attribute::ReadOnly);
     }
   }
   return callee;

@@ -86,7 +86,12 @@ int cmdRun(const Options &o) {
   std::string inputsName = o.get("inputs").value_or("<no inputs>");
   if (inputsName == "-")
     inputsName = "<stdin>";
-  auto ex = Executor::create(s, o);
+  // Only the function that runs needs machine code (`run --grad` never calls f itself); the
+  // higher-order plans call functions of their own.
+  std::vector<std::string> entries;
+  if (!plan)
+    entries.push_back(g ? g->name : f->name);
+  auto ex = Executor::create(s, o, entries);
   if (!ex)
     return 1;
   auto one = [&](const nlohmann::json &j, const std::string &where) -> std::optional<std::string> {

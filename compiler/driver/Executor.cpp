@@ -76,7 +76,8 @@ codegen::CodegenOptions jitOptions(const Options &o) {
   return opts;
 }
 
-std::unique_ptr<Executor> Executor::create(Session &s, const Options &o) {
+std::unique_ptr<Executor> Executor::create(Session &s, const Options &o,
+                                           const std::vector<std::string> &entries) {
   int64_t limit = maxMemory(o);
   if (limit < 0)
     return nullptr;
@@ -93,7 +94,8 @@ std::unique_ptr<Executor> Executor::create(Session &s, const Options &o) {
   codegen::CodegenOptions opts = jitOptions(o);
   opts.maxMemory = limit;
   try {
-    return std::make_unique<JitExecutor>(codegen::JitModule::compile(engine, s.module, opts));
+    return std::make_unique<JitExecutor>(
+        codegen::JitModule::compile(engine, s.module, opts, entries));
   } catch (const codegen::CodegenError &e) {
     reportError("diffc", fmt::format("LLVM code generation failed: {}", e.what()));
     return nullptr;

@@ -9,6 +9,7 @@
 #include "interp/Tensor.h"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace diffc::driver {
@@ -24,8 +25,11 @@ public:
   virtual const char *name() const = 0;
 
   /// The executor the options ask for, over the session's module as it is now (add gradients
-  /// before creating it). Reports problems and returns null.
-  static std::unique_ptr<Executor> create(Session &s, const Options &o);
+  /// before creating it). The JIT compiles entry points for the functions named in `entries`
+  /// alone (all of them when it is empty): the others cannot be called. Reports problems and
+  /// returns null.
+  static std::unique_ptr<Executor> create(Session &s, const Options &o,
+                                          const std::vector<std::string> &entries = {});
 };
 
 } // namespace diffc::driver

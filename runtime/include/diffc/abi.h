@@ -127,6 +127,12 @@ size_t diffc_error_message(const diffc_error *err, char *buf, size_t n);
 /* ---- Called by compiled code only ---- */
 /* Allocates `bytes` (a multiple of 64) from a new or reused chunk; NULL when out of memory. */
 void *diffc_rt_alloc_slow(diffc_arena *arena, int64_t bytes);
+/* Allocates `bytes` (any count, rounded up to 64) from the arena, as the inline bump allocation
+ * of compiled code does. Out of memory (never for 0 bytes), it fills the error record as
+ * diffc_rt_fail(ctx, DIFFC_ERR_OUT_OF_MEMORY, function, line, col, bytes) does and returns NULL.
+ * Code that runs once per call uses it. */
+void *diffc_rt_alloc(diffc_arena *arena, int64_t bytes, const char *function, int32_t line,
+                     int32_t col);
 /* Returns the arena to a mark taken earlier (chunk, cur), keeping later chunks for reuse. */
 void diffc_rt_release_slow(diffc_arena *arena, diffc_chunk *chunk, char *cur);
 /* Makes room for one more entry of `entry_bytes`; 0 on success, else a diffc_status. */
@@ -145,6 +151,9 @@ void diffc_rt_matmul_f64(double *out, const double *a, const double *b, int64_t 
                          int64_t n, int64_t a_rs, int64_t a_cs, int64_t b_rs, int64_t b_cs);
 void diffc_rt_matmul_f32(float *out, const float *a, const float *b, int64_t m, int64_t k,
                          int64_t n, int64_t a_rs, int64_t a_cs, int64_t b_rs, int64_t b_cs);
+/* out[i*n + j] = out[i*n + j] + row[j] for the m x n matrix out (a bias after a matmul). */
+void diffc_rt_add_row_f64(double *out, const double *row, int64_t m, int64_t n);
+void diffc_rt_add_row_f32(float *out, const float *row, int64_t m, int64_t n);
 /* Fills ctx->error; returns `code`. */
 int32_t diffc_rt_fail(diffc_ctx *ctx, int32_t code, const char *function, int32_t line, int32_t col,
                       int64_t a, int64_t b, int64_t c, int64_t d);

@@ -38,20 +38,35 @@ void freeChunks(diffc_chunk *c) {
   }
 }
 
-// Allocation from an arena through the C entry, with the rounding compiled code does.
+// Allocation from an arena with the arithmetic of compiled code's inline allocation: the rounding
+// wraps like LLVM's `add`, and the unsigned comparison sends a wrapped (negative) size to the slow
+// path, which refuses it. NULL when out of memory, never for 0 bytes.
 void *arenaAlloc(diffc_arena *a, int64_t bytes) {
-  bytes = (bytes + 63) & ~int64_t(63);
-  if (a->end - a->cur >= bytes) {
+  uint64_t rounded = (static_cast<uint64_t>(bytes) + 63) & ~uint64_t(63);
+  if (rounded <= static_cast<uint64_t>(a->end - a->cur)) {
+    // Null means out of memory to the caller: an empty request from an arena without chunks
+    // gets an address that is never read instead.
+    alignas(64) static char empty[64];
+    if (!a->cur)
+      return empty;
     void *p = a->cur;
-    a->cur += bytes;
+    a->cur += rounded;
     return p;
   }
-  return diffc_rt_alloc_slow(a, bytes);
+  return diffc_rt_alloc_slow(a, static_cast<int64_t>(rounded));
 }
 
 } // namespace
 
 extern "C" {
+
+void *diffc_rt_alloc(diffc_arena *a, int64_t bytes, const char *function, int32_t line,
+                     int32_t col) {
+  void *p = arenaAlloc(a, bytes);
+  if (!p)
+    diffc_rt_fail(a->ctx, DIFFC_ERR_OUT_OF_MEMORY, function, line, col, bytes, 0, 0, 0);
+  return p;
+}
 
 diffc_ctx *diffc_ctx_create(void) {
   auto *ctx = static_cast<diffc_ctx *>(std::calloc(1, sizeof(diffc_ctx)));

@@ -122,6 +122,19 @@ DIFFC_CLONES void matmulF32(float *out, const float *a, const float *b, int64_t 
                             int64_t n, int64_t aRs, int64_t aCs, int64_t bRs, int64_t bCs) {
   matmul(out, a, b, m, k, n, aRs, aCs, bRs, bCs);
 }
+
+template <class T>
+DIFFC_INLINE void addRow(T *__restrict out, const T *__restrict row, int64_t m, int64_t n) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      out[i * n + j] = out[i * n + j] + row[j];
+}
+DIFFC_CLONES void addRowF64(double *out, const double *row, int64_t m, int64_t n) {
+  addRow(out, row, m, n);
+}
+DIFFC_CLONES void addRowF32(float *out, const float *row, int64_t m, int64_t n) {
+  addRow(out, row, m, n);
+}
 } // namespace
 
 extern "C" {
@@ -134,5 +147,13 @@ void diffc_rt_matmul_f64(double *out, const double *a, const double *b, int64_t 
 void diffc_rt_matmul_f32(float *out, const float *a, const float *b, int64_t m, int64_t k,
                          int64_t n, int64_t a_rs, int64_t a_cs, int64_t b_rs, int64_t b_cs) {
   matmulF32(out, a, b, m, k, n, a_rs, a_cs, b_rs, b_cs);
+}
+
+void diffc_rt_add_row_f64(double *out, const double *row, int64_t m, int64_t n) {
+  addRowF64(out, row, m, n);
+}
+
+void diffc_rt_add_row_f32(float *out, const float *row, int64_t m, int64_t n) {
+  addRowF32(out, row, m, n);
 }
 }

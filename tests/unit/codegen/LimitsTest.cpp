@@ -10,6 +10,7 @@
 #include "diffc/abi.h"
 #include "diffc/diffc.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <thread>
 
@@ -180,6 +181,81 @@ TEST_CASE("limits: an element count that overflows int64 is DIFFC_ERR_TOO_LARGE"
   void *results[] = {&out};
   CHECK(huge(ctx, sizes, args, results) == DIFFC_ERR_TOO_LARGE);
   diffc_ctx_destroy(ctx);
+}
+
+TEST_CASE("limits: diffc_rt_alloc, the out-of-line allocation of code that runs once per call") {
+  diffc_ctx *ctx = diffc_ctx_create();
+  auto alloc = [&](int64_t bytes) {
+    return static_cast<char *>(diffc_rt_alloc(&ctx->temp, bytes, "f", 3, 7));
+  };
+  // An empty request from an arena without chunks is not an out-of-memory null.
+  CHECK(alloc(0) != nullptr);
+  CHECK(ctx->temp.first == nullptr);
+  char *a = alloc(100), *b = alloc(1);
+  REQUIRE(a != nullptr);
+  CHECK(reinterpret_cast<uintptr_t>(a) % 64 == 0);
+  CHECK(b == a + 128); // rounded up to 64 bytes, bumped in the same chunk
+  CHECK(alloc(0) == a + 192);
+  CHECK(ctx->error.code == 0);
+  // A size whose rounding wraps, and a negative one, are refused like the inline allocation's,
+  // with the error record diffc_rt_fail would fill.
+  CHECK(alloc(INT64_MAX - 10) == nullptr);
+  CHECK(ctx->error.code == DIFFC_ERR_OUT_OF_MEMORY);
+  CHECK(ctx->error.a == INT64_MAX - 10);
+  CHECK((ctx->error.line == 3 && ctx->error.col == 7));
+  CHECK(std::strcmp(ctx->error.function, "f") == 0);
+  CHECK(alloc(-64) == nullptr);
+  diffc_ctx_set_memory_limit(ctx, 1 << 20);
+  CHECK(alloc(int64_t(1) << 21) == nullptr);
+  CHECK(ctx->error.code == DIFFC_ERR_MEMORY_LIMIT);
+  CHECK(ctx->error.b == 1 << 20);
+  diffc_ctx_destroy(ctx);
+}
+
+TEST_CASE("limits: temporaries of code that runs once per call come from diffc_rt_alloc") {
+  // f's top level allocates through the runtime; g's loop body, which runs many times, and h,
+  // which f calls, keep the inline bump allocation. Both kinds obey the memory cap.
+  auto m = fromSource(R"(
+fn h[N](x: f64[N]) -> f64 = sum(exp(x) * 2.0);
+fn f[N](x: f64[N]) -> f64 = sum(sin(x) * 2.0) + h(x);
+fn g[N](x: f64[N]) -> f64 {
+  var acc = 0.0;
+  for i in 0..3 {
+    acc += sum(cos(x) * acc);
+  }
+  acc
+}
+)");
+  std::string text = diffc::codegen::emitLLVM(*m, "f", false);
+  auto count = [&](const std::string &s, const std::string &part) {
+    size_t n = 0;
+    for (size_t at = s.find(part); at != std::string::npos; at = s.find(part, at + 1))
+      ++n;
+    return n;
+  };
+  auto body = [&](const std::string &fn) {
+    size_t at = text.find("define internal i32 @diffc.fn." + fn + "(");
+    REQUIRE(at != std::string::npos);
+    return text.substr(at, text.find("\n}\n", at) - at);
+  };
+  // An inline allocation calls the runtime from its slow path alone (a full arena).
+  CHECK(count(body("f"), "call ptr @diffc_rt_alloc(") >= 1);
+  CHECK(count(body("f"), "\nalloc.fast") == 0);
+  for (const char *inlined : {"h", "g"}) {
+    CHECK(count(body(inlined), "\nalloc.fast") >= 1);
+    CHECK(count(body(inlined), "call ptr @diffc_rt_alloc(") ==
+          count(body(inlined), "\nalloc.fast"));
+  }
+  // Every allocation reports running out of memory through the runtime's record.
+  CHECK(count(text, "@diffc_rt_fail(ptr %0, i32 7,") == 0);
+  // Results equal to the interpreter's (same() checks), also for empty tensors.
+  auto j = jit(m);
+  std::vector<double> x(1000, 0.5);
+  CHECK(same(*j, "f", {T({1000}, x)})[0].item() ==
+        doctest::Approx(2 * 1000 * (std::sin(0.5) + std::exp(0.5))));
+  same(*j, "f", {T({0}, {})});
+  same(*j, "g", {T({1000}, x)});
+  // The memory cap covers the out-of-line allocation (test above: `big` allocates at top level).
 }
 
 TEST_CASE("determinism: bit-identical results call to call, Jit to Jit and thread to thread") {

@@ -123,11 +123,77 @@ TEST_CASE("codegen: a broadcast read in place by the elementwise op after it") {
 }
 )");
   std::string text = diffc::codegen::emitLLVM(*m, "g", false);
-  size_t allocs = 0; // blocks of inline allocations (their labels start a line)
-  for (size_t at = text.find("\nalloc.fast"); at != std::string::npos;
-       at = text.find("\nalloc.fast", at + 1))
+  // Each allocation calls the runtime once (inline ones from their slow path).
+  size_t allocs = 0;
+  const std::string site = "call ptr @diffc_rt_alloc(";
+  for (size_t at = text.find(site); at != std::string::npos; at = text.find(site, at + 1))
     ++allocs;
   CHECK(allocs == 1);
+}
+
+TEST_CASE("codegen: a bias row added to a matmul's product by the runtime, in place") {
+  // add(matmul, broadcast of a row) right after the matmul is one kernel call and one
+  // diffc_rt_add_row call; a product with another use, or the bias on the left of the add, keeps
+  // the add's loop. All bit-equal to the interpreter (same()), with 1e16 next to small values.
+  std::string ir;
+  for (const char *t : {"f64", "f32"})
+    ir += fmt::format(
+        R"(func @{0}[M, K, N](%a: {0}[M, K], %w: {0}[N, K], %b: {0}[N]) -> ({0}[M, N], {0}[M, N], {0}[M, N], {0}[M, N]) {{
+  %1 = transpose %w : {0}[K, N]
+  %2 = matmul %a, %1 : {0}[M, N]
+  %3 = broadcast %b : {0}[M, N]
+  %4 = add %2, %3 : {0}[M, N]
+  %5 = matmul %a, %1 : {0}[M, N]
+  %6 = broadcast %b : {0}[M, N]
+  %7 = add %5, %6 : {0}[M, N]
+  %8 = matmul %a, %1 : {0}[M, N]
+  %9 = broadcast %b : {0}[M, N]
+  %10 = add %9, %8 : {0}[M, N]
+  return %4, %7, %5, %10
+}}
+)",
+        t);
+  auto m = fromIR(ir);
+  for (const char *t : {"f64", "f32"}) {
+    std::string text = diffc::codegen::emitLLVM(*m, t, false);
+    size_t calls = 0;
+    const std::string site = fmt::format("call void @diffc_rt_add_row_{}(", t);
+    for (size_t at = text.find(site); at != std::string::npos; at = text.find(site, at + 1))
+      ++calls;
+    CHECK(calls == 1);
+  }
+  auto j = jitIR(ir);
+  auto data = [](size_t n, double phase) {
+    std::vector<double> v(n);
+    for (size_t i = 0; i < n; ++i)
+      v[i] = i % 5 == 2 ? 1e16 * std::sin(phase + static_cast<double>(i))
+                        : std::cos(phase * static_cast<double>(i));
+    return v;
+  };
+  for (const char *t : {"f64", "f32"}) {
+    ElemType e = std::string(t) == "f64" ? ElemType::F64 : ElemType::F32;
+    for (auto [m, k, n] : {std::array<int64_t, 3>{5, 3, 4}, {9, 17, 11}, {0, 2, 3}, {2, 3, 0}}) {
+      INFO(t << " M=" << m << " K=" << k << " N=" << n);
+      auto u = [](int64_t x) { return static_cast<size_t>(x); };
+      auto r = same(*j, t,
+                    {T({m, k}, data(u(m * k), 0.4), e), T({n, k}, data(u(n * k), 1.3), e),
+                     T({n}, data(u(n), 2.1), e)});
+      CHECK(r[0].data == r[1].data);
+      if (m == 5) { // out[i, j] = (sum_p a[i, p] * w[j, p]) + b[j]
+        auto a = data(15, 0.4), w = data(12, 1.3), b = data(4, 2.1);
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t jj = 0; jj < n; ++jj) {
+            double want = 0;
+            for (int64_t p = 0; p < k; ++p)
+              want = e == ElemType::F64
+                         ? want + a[u(i * k + p)] * w[u(jj * k + p)]
+                         : double(float(want) + float(a[u(i * k + p)]) * float(w[u(jj * k + p)]));
+            want = e == ElemType::F64 ? want + b[u(jj)] : double(float(want) + float(b[u(jj)]));
+            CHECK(r[0].data[u(i * n + jj)] == want);
+          }
+      }
+    }
+  }
 }
 
 TEST_CASE("codegen: reshape, transpose, concat, pack, diag") {

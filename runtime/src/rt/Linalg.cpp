@@ -2,12 +2,14 @@
 // ahead-of-time code instead of a loop nest in every module, which LLVM would optimise and compile
 // again on each cold JIT compile (tests/bench/compile/README.md).
 //
-// Every out[i, j] is 0 + A(i,0)*B(0,j) + A(i,1)*B(1,j) + ... in increasing p, the interpreter's
-// order, so results are bit-equal to it: out is computed in tiles of 4 rows x 2 vectors held in
-// registers while p runs (vectorised along j, no sum reassociated), and this file is compiled with
-// -ffp-contract=off (no FMA). Operands are strided (A(i,p) = a[i*a_rs + p*a_cs], B likewise), so
-// codegen passes a transposed operand in place; when B's rows are not contiguous, blocks of 128 of
-// its rows are first copied into a contiguous buffer (p blocks outermost keep each sum in order).
+// Every out[i, j] is 0 + A(i,0)*B(0,j) + A(i,1)*B(1,j) + ... in increasing p, which is also how
+// the interpreter gets its float products (it calls these functions), so JIT and interpreter agree
+// bit for bit: out is computed in tiles of 4 rows x 2 vectors held in registers while p runs
+// (vectorised along j, no sum reassociated, so the vector width does not change any result), and
+// this file is compiled with -ffp-contract=off (no FMA). Operands are strided (A(i,p) =
+// a[i*a_rs + p*a_cs], B likewise), so codegen passes a transposed operand in place; when B's rows
+// are not contiguous, blocks of 128 of its rows are first copied into a contiguous buffer (p
+// blocks outermost keep each sum in order).
 #include "diffc/abi.h"
 
 #include <algorithm>
@@ -23,11 +25,10 @@ template <class T> struct Vec {
   static constexpr int64_t kLanes = 32 / sizeof(T);
 };
 
-/// Whole tiles: kRows rows x 2 vectors of out, kept in registers over the p loop. p0 > 0: the tile
-/// holds the partial sums over the rows of B before p0 already.
+/// Tiles of kRows rows x 2 vectors of out, kept in registers over the p loop.
 template <class T> struct Kernel {
   using V = typename Vec<T>::type;
-  static constexpr int64_t kRows = 4, kCols = 2 * Vec<T>::kLanes;
+  static constexpr int64_t kLanes = Vec<T>::kLanes, kRows = 4, kCols = 2 * kLanes;
 
   DIFFC_INLINE static V loadV(const T *p) {
     V v;
@@ -36,67 +37,81 @@ template <class T> struct Kernel {
   }
   DIFFC_INLINE static void storeV(T *p, V v) { __builtin_memcpy(p, &v, sizeof v); }
 
-  DIFFC_INLINE static void tile(T *__restrict out, int64_t n, const T *__restrict a, int64_t aRs,
-                                int64_t aCs, const T *__restrict bp, int64_t bStride, int64_t p0,
+  /// out (row stride ldo) += or = A (kRows rows from a: A(r, p) = a[r*aRs + p*aCs]) times kCols
+  /// columns of B (row p at bp + p*bStride), over pn values of p in increasing order. first: the
+  /// tile starts from 0, else from the partial sums out holds.
+  DIFFC_INLINE static void tile(T *__restrict out, int64_t ldo, bool first, const T *__restrict a,
+                                int64_t aRs, int64_t aCs, const T *__restrict bp, int64_t bStride,
                                 int64_t pn) {
-    constexpr int64_t L = Vec<T>::kLanes;
     V acc[kRows][2];
     for (int64_t r = 0; r < kRows; ++r)
       for (int64_t h = 0; h < 2; ++h)
-        acc[r][h] = p0 == 0 ? V{} : loadV(out + r * n + h * L);
+        acc[r][h] = first ? V{} : loadV(out + r * ldo + h * kLanes);
     for (int64_t p = 0; p < pn; ++p) {
-      const V b0 = loadV(bp + p * bStride), b1 = loadV(bp + p * bStride + L);
+      const V b0 = loadV(bp + p * bStride), b1 = loadV(bp + p * bStride + kLanes);
       for (int64_t r = 0; r < kRows; ++r) {
-        const T x = a[r * aRs + (p0 + p) * aCs];
-        V xv = V{} + x; // every lane x
-        acc[r][0] += xv * b0;
-        acc[r][1] += xv * b1;
+        const T x = a[r * aRs + p * aCs]; // scalar * vector: a broadcast (V{} + x costs an add)
+        acc[r][0] += x * b0;
+        acc[r][1] += x * b1;
       }
     }
     for (int64_t r = 0; r < kRows; ++r)
       for (int64_t h = 0; h < 2; ++h)
-        storeV(out + r * n + h * L, acc[r][h]);
-  }
-
-  /// A partial tile (rows x cols), element by element in the same order.
-  DIFFC_INLINE static void edge(T *__restrict out, int64_t n, const T *__restrict a, int64_t aRs,
-                                int64_t aCs, const T *__restrict bp, int64_t bStride, int64_t p0,
-                                int64_t pn, int64_t rows, int64_t cols) {
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < cols; ++c) {
-        T s = p0 == 0 ? T(0) : out[r * n + c];
-        for (int64_t p = 0; p < pn; ++p)
-          s += a[r * aRs + (p0 + p) * aCs] * bp[p * bStride + c];
-        out[r * n + c] = s;
-      }
+        storeV(out + r * ldo + h * kLanes, acc[r][h]);
   }
 };
 
+/// out = A B, A(i, p) = a[i*aRs + p*aCs], B(p, j) = b[p*bRs + j*bCs], out row-major m x n.
+/// Every out element is a sum in increasing p. Partial tiles at the bottom and right edges run the
+/// same vector tile on zero-padded copies (the padding lanes are computed and dropped), so they
+/// are as fast as whole ones and round the same way.
 template <class T>
 DIFFC_INLINE void matmul(T *__restrict out, const T *__restrict a, const T *__restrict b, int64_t m,
                          int64_t k, int64_t n, int64_t aRs, int64_t aCs, int64_t bRs, int64_t bCs) {
   using K = Kernel<T>;
   constexpr int64_t R = K::kRows, C = K::kCols, kP = 128;
-  T packed[kP * C]; // a block of B when its rows are not contiguous
+  T bPack[kP * C]; // a block of B when its rows are not contiguous or it is narrower than C
+  T aPack[kP * R]; // the last rows of A when fewer than R are left
+  T outPad[R * C]; // a partial tile of out
   for (int64_t j0 = 0; j0 < n; j0 += C) {
     const int64_t cols = std::min(C, n - j0);
     for (int64_t p0 = 0; p0 == 0 || p0 < k; p0 += kP) {
       const int64_t pn = std::min(kP, k - p0);
+      const bool first = p0 == 0;
       const T *bp = b + p0 * bRs + j0 * bCs;
       int64_t bStride = bRs;
-      if (bCs != 1 && cols > 1) {
+      if (bCs != 1 || cols < C) {
         for (int64_t p = 0; p < pn; ++p)
-          for (int64_t c = 0; c < cols; ++c)
-            packed[p * C + c] = b[(p0 + p) * bRs + (j0 + c) * bCs];
-        bp = packed;
+          for (int64_t c = 0; c < C; ++c)
+            bPack[p * C + c] = c < cols ? b[(p0 + p) * bRs + (j0 + c) * bCs] : T(0);
+        bp = bPack;
         bStride = C;
       }
       for (int64_t i0 = 0; i0 < m; i0 += R) {
         const int64_t rows = std::min(R, m - i0);
-        if (rows == R && cols == C)
-          K::tile(out + i0 * n + j0, n, a + i0 * aRs, aRs, aCs, bp, bStride, p0, pn);
-        else
-          K::edge(out + i0 * n + j0, n, a + i0 * aRs, aRs, aCs, bp, bStride, p0, pn, rows, cols);
+        const T *ap = a + i0 * aRs + p0 * aCs;
+        int64_t apRs = aRs, apCs = aCs;
+        if (rows < R) {
+          for (int64_t p = 0; p < pn; ++p)
+            for (int64_t r = 0; r < R; ++r)
+              aPack[p * R + r] = r < rows ? ap[r * aRs + p * aCs] : T(0);
+          ap = aPack;
+          apRs = 1;
+          apCs = R;
+        }
+        T *o = out + i0 * n + j0;
+        if (rows == R && cols == C) {
+          K::tile(o, n, first, ap, apRs, apCs, bp, bStride, pn);
+          continue;
+        }
+        if (!first)
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t c = 0; c < cols; ++c)
+              outPad[r * C + c] = o[r * n + c];
+        K::tile(outPad, C, first, ap, apRs, apCs, bp, bStride, pn);
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < cols; ++c)
+            o[r * n + c] = outPad[r * C + c];
       }
     }
   }

@@ -25,10 +25,11 @@ template <class T> struct Vec {
   static constexpr int64_t kLanes = 32 / sizeof(T);
 };
 
-/// Tiles of kRows rows x 2 vectors of out, kept in registers over the p loop.
+/// Tiles of kRows rows x NV vectors of out, kept in registers over the p loop: NV = 2 where
+/// out is wide enough, 1 for a remainder of at most one vector of columns.
 template <class T> struct Kernel {
   using V = typename Vec<T>::type;
-  static constexpr int64_t kLanes = Vec<T>::kLanes, kRows = 4, kCols = 2 * kLanes;
+  static constexpr int64_t kLanes = Vec<T>::kLanes, kRows = 4;
 
   DIFFC_INLINE static V loadV(const T *p) {
     V v;
@@ -37,82 +38,108 @@ template <class T> struct Kernel {
   }
   DIFFC_INLINE static void storeV(T *p, V v) { __builtin_memcpy(p, &v, sizeof v); }
 
-  /// out (row stride ldo) += or = A (kRows rows from a: A(r, p) = a[r*aRs + p*aCs]) times kCols
-  /// columns of B (row p at bp + p*bStride), over pn values of p in increasing order. first: the
-  /// tile starts from 0, else from the partial sums out holds.
+  /// out (row stride ldo) += or = A (kRows rows from a: A(r, p) = a[r*aRs + p*aCs]) times NV
+  /// vectors of columns of B (row p at bp + p*bStride), over pn values of p in increasing order.
+  /// first: the tile starts from 0, else from the partial sums out holds.
+  template <int64_t NV>
   DIFFC_INLINE static void tile(T *__restrict out, int64_t ldo, bool first, const T *__restrict a,
                                 int64_t aRs, int64_t aCs, const T *__restrict bp, int64_t bStride,
                                 int64_t pn) {
-    V acc[kRows][2];
+    V acc[kRows][NV];
     for (int64_t r = 0; r < kRows; ++r)
-      for (int64_t h = 0; h < 2; ++h)
+      for (int64_t h = 0; h < NV; ++h)
         acc[r][h] = first ? V{} : loadV(out + r * ldo + h * kLanes);
     for (int64_t p = 0; p < pn; ++p) {
-      const V b0 = loadV(bp + p * bStride), b1 = loadV(bp + p * bStride + kLanes);
+      V bv[NV];
+      for (int64_t h = 0; h < NV; ++h)
+        bv[h] = loadV(bp + p * bStride + h * kLanes);
       for (int64_t r = 0; r < kRows; ++r) {
         const T x = a[r * aRs + p * aCs]; // scalar * vector: a broadcast (V{} + x costs an add)
-        acc[r][0] += x * b0;
-        acc[r][1] += x * b1;
+        for (int64_t h = 0; h < NV; ++h)
+          acc[r][h] += x * bv[h];
       }
     }
     for (int64_t r = 0; r < kRows; ++r)
-      for (int64_t h = 0; h < 2; ++h)
+      for (int64_t h = 0; h < NV; ++h)
         storeV(out + r * ldo + h * kLanes, acc[r][h]);
   }
 };
 
-/// out = A B, A(i, p) = a[i*aRs + p*aCs], B(p, j) = b[p*bRs + j*bCs], out row-major m x n.
-/// Every out element is a sum in increasing p. Partial tiles at the bottom and right edges run the
-/// same vector tile on zero-padded copies (the padding lanes are computed and dropped), so they
-/// are as fast as whole ones and round the same way.
+constexpr int64_t kP = 128; // rows of B per block
+
+/// Columns j0 .. j0 + cols (cols <= NV vectors) of out = A B, every element a sum in increasing p
+/// (blocks of p outermost). Partial tiles at the bottom and right edges run the same vector tile
+/// on zero-padded copies (the padding lanes are computed and dropped), so they round the same way.
+template <class T, int64_t NV>
+DIFFC_INLINE void columnBlock(T *__restrict out, const T *__restrict a, const T *__restrict b,
+                              int64_t m, int64_t k, int64_t n, int64_t aRs, int64_t aCs,
+                              int64_t bRs, int64_t bCs, int64_t j0, int64_t cols) {
+  using K = Kernel<T>;
+  constexpr int64_t R = K::kRows, W = NV * K::kLanes;
+  T bPack[kP * W]; // a block of B, contiguous
+  T aPack[kP * R]; // the last rows of A when fewer than R are left
+  T outPad[R * W]; // a partial tile of out
+  // B is read in place when its rows are contiguous and wide enough, unless a block of kP of them
+  // spans over 32 KiB (rows that far apart share few sets of the L1 cache and evict each other
+  // before the next tile reads them again) and at least 4 tiles of rows reuse the copy (measured:
+  // packing for the 3 tiles of m = 10 costs more than it saves).
+  const bool pack =
+      bCs != 1 || cols < W || (m >= 4 * R && std::min(kP, k) * bRs * int64_t(sizeof(T)) > 32768);
+  for (int64_t p0 = 0; p0 == 0 || p0 < k; p0 += kP) {
+    const int64_t pn = std::min(kP, k - p0);
+    const bool first = p0 == 0;
+    const T *bp = b + p0 * bRs + j0 * bCs;
+    int64_t bStride = bRs;
+    if (pack) {
+      for (int64_t p = 0; p < pn; ++p)
+        for (int64_t c = 0; c < W; ++c)
+          bPack[p * W + c] = c < cols ? bp[p * bRs + c * bCs] : T(0);
+      bp = bPack;
+      bStride = W;
+    }
+    for (int64_t i0 = 0; i0 < m; i0 += R) {
+      const int64_t rows = std::min(R, m - i0);
+      const T *ap = a + i0 * aRs + p0 * aCs;
+      int64_t apRs = aRs, apCs = aCs;
+      if (rows < R) {
+        for (int64_t p = 0; p < pn; ++p)
+          for (int64_t r = 0; r < R; ++r)
+            aPack[p * R + r] = r < rows ? ap[r * aRs + p * aCs] : T(0);
+        ap = aPack;
+        apRs = 1;
+        apCs = R;
+      }
+      T *o = out + i0 * n + j0;
+      if (rows == R && cols == W) {
+        K::template tile<NV>(o, n, first, ap, apRs, apCs, bp, bStride, pn);
+        continue;
+      }
+      if (!first)
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < cols; ++c)
+            outPad[r * W + c] = o[r * n + c];
+      K::template tile<NV>(outPad, W, first, ap, apRs, apCs, bp, bStride, pn);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          o[r * n + c] = outPad[r * W + c];
+    }
+  }
+}
+
+/// out = A B, A(i, p) = a[i*aRs + p*aCs], B(p, j) = b[p*bRs + j*bCs], out row-major m x n: blocks
+/// of two vectors of columns, and one vector for a narrow remainder (n = 10 in f64: 8 + 4, not
+/// 8 + 8 with 6 padding columns).
 template <class T>
 DIFFC_INLINE void matmul(T *__restrict out, const T *__restrict a, const T *__restrict b, int64_t m,
                          int64_t k, int64_t n, int64_t aRs, int64_t aCs, int64_t bRs, int64_t bCs) {
-  using K = Kernel<T>;
-  constexpr int64_t R = K::kRows, C = K::kCols, kP = 128;
-  T bPack[kP * C]; // a block of B when its rows are not contiguous or it is narrower than C
-  T aPack[kP * R]; // the last rows of A when fewer than R are left
-  T outPad[R * C]; // a partial tile of out
-  for (int64_t j0 = 0; j0 < n; j0 += C) {
-    const int64_t cols = std::min(C, n - j0);
-    for (int64_t p0 = 0; p0 == 0 || p0 < k; p0 += kP) {
-      const int64_t pn = std::min(kP, k - p0);
-      const bool first = p0 == 0;
-      const T *bp = b + p0 * bRs + j0 * bCs;
-      int64_t bStride = bRs;
-      if (bCs != 1 || cols < C) {
-        for (int64_t p = 0; p < pn; ++p)
-          for (int64_t c = 0; c < C; ++c)
-            bPack[p * C + c] = c < cols ? b[(p0 + p) * bRs + (j0 + c) * bCs] : T(0);
-        bp = bPack;
-        bStride = C;
-      }
-      for (int64_t i0 = 0; i0 < m; i0 += R) {
-        const int64_t rows = std::min(R, m - i0);
-        const T *ap = a + i0 * aRs + p0 * aCs;
-        int64_t apRs = aRs, apCs = aCs;
-        if (rows < R) {
-          for (int64_t p = 0; p < pn; ++p)
-            for (int64_t r = 0; r < R; ++r)
-              aPack[p * R + r] = r < rows ? ap[r * aRs + p * aCs] : T(0);
-          ap = aPack;
-          apRs = 1;
-          apCs = R;
-        }
-        T *o = out + i0 * n + j0;
-        if (rows == R && cols == C) {
-          K::tile(o, n, first, ap, apRs, apCs, bp, bStride, pn);
-          continue;
-        }
-        if (!first)
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t c = 0; c < cols; ++c)
-              outPad[r * C + c] = o[r * n + c];
-        K::tile(outPad, C, first, ap, apRs, apCs, bp, bStride, pn);
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t c = 0; c < cols; ++c)
-            o[r * n + c] = outPad[r * C + c];
-      }
+  constexpr int64_t L = Kernel<T>::kLanes;
+  for (int64_t j0 = 0; j0 < n;) {
+    if (n - j0 > L) {
+      columnBlock<T, 2>(out, a, b, m, k, n, aRs, aCs, bRs, bCs, j0, std::min(2 * L, n - j0));
+      j0 += 2 * L;
+    } else {
+      columnBlock<T, 1>(out, a, b, m, k, n, aRs, aCs, bRs, bCs, j0, n - j0);
+      j0 += L;
     }
   }
 }

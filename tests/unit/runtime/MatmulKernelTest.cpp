@@ -104,13 +104,15 @@ template <class T> void sweep() {
     int64_t m, k, n;
   };
   // Tiles are 4 rows x 2 vectors (8 f64 or 16 f32 columns), or x 1 vector for a remainder of at
-  // most one vector (n = 10: 8 + 4); B is read in blocks of 128 rows, copied when its rows are
-  // strided, or when 128 of them span over 32 KiB and m >= 16 ({20, 150, 70}, {17, 129, 90}).
-  const Shape shapes[] = {{1, 1, 1},    {1, 37, 1},   {1, 20, 33},   {33, 20, 1},   {4, 5, 8},
-                          {4, 5, 16},   {5, 7, 9},    {3, 2, 17},    {7, 129, 15},  {9, 300, 37},
-                          {32, 64, 32}, {32, 32, 10}, {10, 32, 32},  {13, 256, 6},  {6, 3, 4},
-                          {5, 9, 12},   {4, 4, 20},   {20, 150, 70}, {17, 129, 90}, {0, 4, 3},
-                          {3, 4, 0},    {6, 0, 5}};
+  // most one vector (n = 10: 8 + 4); p runs in blocks of 128. B's block is copied when its rows
+  // are strided, or when 128 of them span over 32 KiB and m >= 16 ({20, 150, 70}, {17, 129, 90});
+  // A is copied in chunks of 32 rows when 128 of its columns span over 32 KiB and n > 2 vectors
+  // (transposed A of {40, 130, 20} in f64, {70, 129, 40} in both).
+  const Shape shapes[] = {{1, 1, 1},     {1, 37, 1},   {1, 20, 33},   {33, 20, 1},   {4, 5, 8},
+                          {4, 5, 16},    {5, 7, 9},    {3, 2, 17},    {7, 129, 15},  {9, 300, 37},
+                          {32, 64, 32},  {32, 32, 10}, {10, 32, 32},  {13, 256, 6},  {6, 3, 4},
+                          {5, 9, 12},    {4, 4, 20},   {20, 150, 70}, {17, 129, 90}, {40, 130, 20},
+                          {70, 129, 40}, {0, 4, 3},    {3, 4, 0},     {6, 0, 5}};
   for (const Shape &s : shapes)
     for (Layout la : {Layout::RowMajor, Layout::Transposed, Layout::Padded})
       for (Layout lb : {Layout::RowMajor, Layout::Transposed, Layout::Padded}) {

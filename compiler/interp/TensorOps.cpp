@@ -5,6 +5,9 @@
 #include "ir/SizeInference.h"
 #include "support/Diagnostics.h"
 
+#include "diffc/abi.h"
+
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
@@ -120,8 +123,7 @@ Tensor concat(const std::vector<const Tensor *> &ins, ElemType e,
   return out;
 }
 
-Tensor pack(const std::vector<const Tensor *> &ins, ElemType e,
-            const std::vector<int64_t> &shape) {
+Tensor pack(const std::vector<const Tensor *> &ins, ElemType e, const std::vector<int64_t> &shape) {
   if (shape.empty() || ext(shape[0]) != ins.size())
     bad(fmt::format("'pack' of {} operands to shape {}", ins.size(), ir::shapeStr(shape)));
   std::vector<int64_t> entry(shape.begin() + 1, shape.end());
@@ -130,8 +132,8 @@ Tensor pack(const std::vector<const Tensor *> &ins, ElemType e,
   out.shape = shape;
   for (const Tensor *t : ins) {
     if (t->shape != entry)
-      bad(fmt::format("'pack' operand of shape {} for a result of shape {}",
-                      ir::shapeStr(t->shape), ir::shapeStr(shape)));
+      bad(fmt::format("'pack' operand of shape {} for a result of shape {}", ir::shapeStr(t->shape),
+                      ir::shapeStr(shape)));
     out.data.insert(out.data.end(), t->data.begin(), t->data.end());
   }
   return out;
@@ -203,8 +205,8 @@ Tensor argmax(const Tensor &x) {
 Tensor matmul(const Tensor &a, const Tensor &b) {
   if (a.elem != b.elem || a.shape.empty() || b.shape.empty() || a.shape.size() > 2 ||
       b.shape.size() > 2)
-    bad(fmt::format("'matmul' of {} {} and {} {}", ir::elemTypeName(a.elem),
-                    ir::shapeStr(a.shape), ir::elemTypeName(b.elem), ir::shapeStr(b.shape)));
+    bad(fmt::format("'matmul' of {} {} and {} {}", ir::elemTypeName(a.elem), ir::shapeStr(a.shape),
+                    ir::elemTypeName(b.elem), ir::shapeStr(b.shape)));
   // View both as matrices: a vector on the left is a row, on the right a column.
   bool aVec = a.shape.size() == 1, bVec = b.shape.size() == 1;
   size_t m = aVec ? 1 : ext(a.shape[0]), k = ext(a.shape.back());
@@ -218,7 +220,22 @@ Tensor matmul(const Tensor &a, const Tensor &b) {
   if (!bVec)
     shape.push_back(b.shape[1]);
   Tensor out = Tensor::zeros(a.elem, shape);
-  for (size_t i = 0; i < m; ++i)
+  // Float products go through the runtime kernel compiled code calls, so both executors sum in
+  // the same order and agree bit for bit by construction (runtime/src/rt/Linalg.cpp).
+  const auto im = static_cast<int64_t>(m), ik = static_cast<int64_t>(k),
+             in = static_cast<int64_t>(n);
+  if (a.elem == ElemType::F64) {
+    diffc_rt_matmul_f64(out.data.data(), a.data.data(), b.data.data(), im, ik, in, ik, 1, in, 1);
+    return out;
+  }
+  if (a.elem == ElemType::F32) {
+    std::vector<float> af(a.data.begin(), a.data.end()), bf(b.data.begin(), b.data.end()),
+        of(out.size());
+    diffc_rt_matmul_f32(of.data(), af.data(), bf.data(), im, ik, in, ik, 1, in, 1);
+    std::copy(of.begin(), of.end(), out.data.begin());
+    return out;
+  }
+  for (size_t i = 0; i < m; ++i) // integers
     for (size_t j = 0; j < n; ++j) {
       double acc = 0;
       for (size_t p = 0; p < k; ++p)

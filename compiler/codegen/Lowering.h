@@ -242,6 +242,11 @@ public:
   // Control.cpp
   void lowerIf(const ir::Op &op);
   void lowerFor(const ir::Op &op);
+  /// For loops over one range run as one loop, each iteration running their bodies in order
+  /// (a single loop, or a pair from loopPartner).
+  void lowerForGroup(const std::vector<const ir::Op *> &ops);
+  /// The index of the `for` after op i of b that runs as one loop with it, or 0 (LoopPairing.cpp).
+  size_t loopPartner(const ir::Block &b, size_t i) const;
   void lowerWhile(const ir::Op &op);
   void lowerMap(const ir::Op &op);
   void lowerCall(const ir::Op &op);

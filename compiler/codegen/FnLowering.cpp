@@ -199,8 +199,49 @@ llvm::Value *FnLowering::read(const ir::Value *v, llvm::Value *idx) {
 }
 
 void FnLowering::copy(ElemType e, llvm::Value *dst, llvm::Value *src, llvm::Value *count) {
-  llvm::Value *bytes = B.CreateMul(count, constI64(elemBytes(e)));
+  copyBytes(dst, src, B.CreateMul(count, constI64(elemBytes(e))));
+}
+
+void FnLowering::copyBytes(llvm::Value *dst, llvm::Value *src, llvm::Value *bytes) {
+  // LLVM expands a memcpy of known size itself. A symbolic size becomes a libc call, which
+  // costs more than the copy for the small tensors loops push to and pop from tapes (a vector of
+  // B = 14 doubles in the LSTM): 16 to 128 bytes are copied inline, as two or four overlapping
+  // 16- or 32-byte pieces (the buffers never overlap each other, so neither do the pieces' reads
+  // and writes).
+  if (llvm::isa<llvm::ConstantInt>(bytes)) {
+    B.CreateMemCpy(dst, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
+    return;
+  }
+  llvm::BasicBlock *small = newBlock("copy.small"), *call = newBlock("copy.call"),
+                   *done = newBlock("copy.done");
+  llvm::Value *inRange = B.CreateICmpULE(B.CreateSub(bytes, constI64(16)), constI64(128 - 16));
+  B.CreateCondBr(inRange, small, call);
+  B.SetInsertPoint(call);
   B.CreateMemCpy(dst, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
+  B.CreateBr(done);
+  // Copies [from, from + w) and [bytes - from - w, bytes - from) in w-byte pieces.
+  auto pieces = [&](unsigned w, int64_t from) {
+    llvm::Type *t = llvm::FixedVectorType::get(i64, w / 8);
+    llvm::Value *tailAt = B.CreateSub(bytes, constI64(from + w));
+    llvm::Value *a = B.CreateAlignedLoad(t, B.CreateConstGEP1_64(i8, src, from), llvm::Align(1));
+    llvm::Value *b = B.CreateAlignedLoad(t, B.CreateGEP(i8, src, tailAt), llvm::Align(1));
+    B.CreateAlignedStore(a, B.CreateConstGEP1_64(i8, dst, from), llvm::Align(1));
+    B.CreateAlignedStore(b, B.CreateGEP(i8, dst, tailAt), llvm::Align(1));
+  };
+  B.SetInsertPoint(small);
+  llvm::BasicBlock *wide = newBlock("copy.32"), *narrow = newBlock("copy.16"),
+                   *more = newBlock("copy.64");
+  B.CreateCondBr(B.CreateICmpUGE(bytes, constI64(32)), wide, narrow);
+  B.SetInsertPoint(narrow); // 16 to 31 bytes
+  pieces(16, 0);
+  B.CreateBr(done);
+  B.SetInsertPoint(wide); // 32 to 64 bytes, then the middle of up to 128
+  pieces(32, 0);
+  B.CreateCondBr(B.CreateICmpUGT(bytes, constI64(64)), more, done);
+  B.SetInsertPoint(more);
+  pieces(32, 32);
+  B.CreateBr(done);
+  B.SetInsertPoint(done);
 }
 
 void FnLowering::zero(ElemType e, llvm::Value *dst, llvm::Value *count) {

@@ -161,8 +161,7 @@ void FnLowering::lowerTapePush(const ir::Op &op) {
     if (v->type.isScalar())
       store(v->type.elem, dst, constI64(0), get(v));
     else
-      B.CreateMemCpy(dst, llvm::MaybeAlign(1), get(v), llvm::MaybeAlign(1),
-                     tapeEntryBytes(op.operand(0)->type));
+      copyBytes(dst, get(v), tapeEntryBytes(op.operand(0)->type));
     set(op.result(), get(op.operand(0)));
     return;
   }
@@ -184,7 +183,7 @@ void FnLowering::lowerTapePush(const ir::Op &op) {
   if (v->type.isScalar())
     store(v->type.elem, dst, constI64(0), get(v));
   else
-    B.CreateMemCpy(dst, llvm::MaybeAlign(1), get(v), llvm::MaybeAlign(1), eb);
+    copyBytes(dst, get(v), eb);
   B.CreateStore(B.CreateAdd(count, constI64(1)), countSlot);
   set(op.result(), hdr);
 }
@@ -205,7 +204,7 @@ void FnLowering::lowerTapePop(const ir::Op &op) {
     v = load(et.elem, src, constI64(0));
   } else {
     v = allocTensor(et);
-    B.CreateMemCpy(v, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), eb);
+    copyBytes(v, src, eb);
   }
   set(op.result(0), hdr);
   set(op.result(1), v);

@@ -123,6 +123,8 @@ public:
   /// Element `idx` of v: v itself when it is a scalar, else a load from its buffer.
   llvm::Value *read(const ir::Value *v, llvm::Value *idx);
   void copy(ir::ElemType e, llvm::Value *dst, llvm::Value *src, llvm::Value *count);
+  /// memcpy of `bytes` between buffers that do not overlap; small symbolic sizes inline.
+  void copyBytes(llvm::Value *dst, llvm::Value *src, llvm::Value *bytes);
   void zero(ir::ElemType e, llvm::Value *dst, llvm::Value *count);
   llvm::Value *zeroOf(ir::ElemType e);
   llvm::Value *oneOf(ir::ElemType e);

@@ -378,8 +378,10 @@ void FnLowering::lowerForGroup(const std::vector<const ir::Op *> &ops) {
   llvm::Value *trips = B.CreateSelect(B.CreateICmpSGT(hi, lo), span, constI64(0), "trips");
   // Paired loops have quiet bodies (no tapes), so only a single loop has counted tapes.
   std::vector<CountedTape> counted;
-  if (ops.size() == 1)
+  if (ops.size() == 1) {
     counted = reserveCountedTapes(op, inits[0].cur, trips);
+    reserveNestedTapes(op, inits[0].cur, trips);
+  }
   auto finals =
       loopCarried(lo, hi, flat, [&](llvm::Value *iv, const std::vector<llvm::Value *> &all) {
         Mark m{};

@@ -271,6 +271,10 @@ public:
   std::vector<CountedTape> reserveCountedTapes(const ir::Op &forOp,
                                                const std::vector<llvm::Value *> &init,
                                                llvm::Value *trips);
+  /// Reserves, before a counted `for` loop, the room its inner counted loops' pushes onto its
+  /// carried tapes take over all its iterations.
+  void reserveNestedTapes(const ir::Op &forOp, const std::vector<llvm::Value *> &init,
+                          llvm::Value *trips);
   /// Sets the destinations of the pushes of iteration `step` (0-based) of the loop.
   void placeCountedPushes(const std::vector<CountedTape> &tapes, llvm::Value *step);
   /// Stores the counts after iteration `step` into the tape headers `cur`.

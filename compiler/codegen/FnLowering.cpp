@@ -47,8 +47,38 @@ void FnLowering::begin() {
     set(p, &*arg++);
 }
 
+void FnLowering::findDirectResults() {
+  // A result the function builds by filling a tensor and updating it in place through one loop
+  // (a gradient's d_x: `fill 0`, then the reverse loop's update_adds) is built in the caller's
+  // result buffer from the start, which saves copying it there at the end. The ABI promises that
+  // result buffers overlap nothing else (abi.h; the host API checks it).
+  const ir::Op *ret = fn.body->terminator();
+  if (!ret || ret->kind != ir::OpKind::Return)
+    return;
+  for (unsigned r = 0; r < ret->operands.size(); ++r) {
+    const ir::Value *v = ret->operand(r);
+    const ir::Op *loop = v->def;
+    if (!v->type.isTensor() || !loop || loop->kind != ir::OpKind::For ||
+        loop->parent != fn.body.get())
+      continue;
+    unsigned k = v->index, slot = k + 2;
+    if (slot >= loop->operands.size() || !own.mayConsume(*loop, slot) || !own.keepsBuffer(*loop, k))
+      continue;
+    const ir::Value *init = loop->operand(slot);
+    if (!init->def || init->def->kind != ir::OpKind::Fill || init->def->parent != fn.body.get() ||
+        directResult_.count(init) || !onlyUsedBy(init, *loop))
+      continue;
+    directResult_[init] = r;
+  }
+}
+
+llvm::Value *FnLowering::resultArg(unsigned r) const {
+  return F->getArg(1 + static_cast<unsigned>(fn.sizeParams.size() + fn.params().size()) + r);
+}
+
 void FnLowering::run() {
   begin();
+  findDirectResults();
   lowerBlockBody(*fn.body);
   const ir::Op *term = fn.body->terminator();
   if (!term || term->kind != ir::OpKind::Return)

@@ -575,6 +575,26 @@ void FnLowering::lowerCall(const ir::Op &op) {
   }
 }
 
+bool FnLowering::builtInPlace(const ir::Value *v, unsigned r) const {
+  const ir::Op *loop = v->def;
+  if (!loop || loop->kind != OpKind::For || v->index + 2 >= loop->operands.size())
+    return false;
+  auto it = directResult_.find(loop->operand(v->index + 2));
+  return it != directResult_.end() && it->second == r;
+}
+
+void FnLowering::copyUnlessSame(ElemType e, llvm::Value *dst, llvm::Value *src,
+                                llvm::Value *count) {
+  // The loop normally ends in dst itself (findDirectResults); copying a buffer onto itself
+  // would be undefined for memcpy.
+  llvm::BasicBlock *copyBB = newBlock("result.copy"), *done = newBlock("result.done");
+  B.CreateCondBr(B.CreateICmpEQ(dst, src), done, copyBB);
+  B.SetInsertPoint(copyBB);
+  copy(e, dst, src, count);
+  B.CreateBr(done);
+  B.SetInsertPoint(done);
+}
+
 void FnLowering::lowerReturn(const ir::Op &op) {
   if (op.operands.size() != fn.resultTypes.size())
     throw InternalError(fmt::format("codegen: '{}' returns {} values for {} results", fn.name,
@@ -587,6 +607,8 @@ void FnLowering::lowerReturn(const ir::Op &op) {
       B.CreateStore(get(v), out);
     else if (v->type.isScalar())
       store(v->type.elem, out, constI64(0), get(v));
+    else if (builtInPlace(v, i))
+      copyUnlessSame(v->type.elem, out, get(v), numel(v->type.shape));
     else
       copy(v->type.elem, out, get(v), numel(v->type.shape));
   }

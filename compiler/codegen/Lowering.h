@@ -253,6 +253,15 @@ public:
   void lowerMap(const ir::Op &op);
   void lowerCall(const ir::Op &op);
   void lowerReturn(const ir::Op &op);
+  /// Results built in the caller's buffer from the start: the `fill` that starts each, with the
+  /// result's index (FnLowering.cpp).
+  void findDirectResults();
+  std::unordered_map<const ir::Value *, unsigned> directResult_;
+  /// The pointer argument for result r.
+  llvm::Value *resultArg(unsigned r) const;
+  /// Whether return operand v (result r) is a loop result built in result r's buffer.
+  bool builtInPlace(const ir::Value *v, unsigned r) const;
+  void copyUnlessSame(ir::ElemType e, llvm::Value *dst, llvm::Value *src, llvm::Value *count);
   /// The value a region yields for result i, made safe to outlive the region per Ownership.
   llvm::Value *yieldOperand(const ir::Op &yield, unsigned i);
   // Tape.cpp

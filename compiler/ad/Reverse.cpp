@@ -20,8 +20,10 @@ using namespace ir;
 Reverse::Reverse(Module &m, const Function &src, Function &dst, const Activity &act,
                  const ValueSet *needed)
     : m_(m), src_(src), dst_(dst), b_(dst), e_(b_), act_(act), needed_(needed) {
+  findInductions();
   if (!needed_)
     return;
+  chooseInductions();
   // Needed values per block in definition order, so that pops and recomputations at the start
   // of a reverse block come before their uses.
   std::function<void(const Block &)> visit = [&](const Block &blk) {
@@ -40,7 +42,7 @@ Reverse::Reverse(Module &m, const Function &src, Function &dst, const Activity &
   visit(*src.body);
   for (const auto &[blk, list] : neededIn_)
     for (const Value *v : list) {
-      if (isRootBlock(blk) || recomputable(v))
+      if (isRootBlock(blk) || recomputable(v) || inductionProvided(v))
         continue;
       if (cheapFromNeeded(v))
         fromNeeded_.insert(v);
@@ -165,7 +167,7 @@ void Reverse::reverseOp(const Op &op, Scope &s) {
   b_.setLoc(op.loc);
   b_.setOrigin({ir::Role::Adjoint, op.kind});
   any |= seedTapeAdjoints(op, dys);
-  if (!any)
+  if (!any && !inductionStep(op))
     return; // nothing downstream depends on this op
   switch (op.kind) {
   case OpKind::If:

@@ -13,7 +13,8 @@
 //
 // Files: Reverse.cpp (scopes, adjoints, straight-line ops, calls, the driver), ReverseSweep.cpp
 // (the forward sweep and its tapes), ReverseControl.cpp (if, for, while), ReverseMap.cpp (map),
-// ReverseTape.cpp (the adjoints of tape ops, for reverse over reverse).
+// ReverseTape.cpp (the adjoints of tape ops, for reverse over reverse), ReverseInduction.cpp
+// (loop-carried integers run backwards instead of stored).
 #pragma once
 
 #include "ad/Activity.h"
@@ -21,6 +22,7 @@
 #include "ad/Util.h"
 
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -38,6 +40,23 @@ struct Scope {
 };
 
 using ValueSet = std::unordered_set<const ir::Value *>;
+
+/// A loop-carried i64 whose update the reverse sweep can undo (see ReverseInduction.cpp): from
+/// the value the body yields back to the block argument, each step either adds or subtracts an
+/// amount that does not depend on the chain, or is a nested loop that carries the chain through
+/// an induction of its own.
+struct Induction {
+  struct Step {
+    const ir::Value *after = nullptr, *before = nullptr;
+    const ir::Value *amount = nullptr; // after = before + amount (add), before - amount (!add)
+    bool add = true;
+    const ir::Op *loop = nullptr; // or after is this nested loop's result `slot`, before its init
+    size_t slot = 0;
+  };
+  const ir::Value *arg = nullptr, *yielded = nullptr;
+  std::vector<Step> steps; // from the yielded value back to the block argument
+};
+using SlotKey = std::pair<const ir::Op *, size_t>;
 
 class Reverse {
 public:
@@ -114,6 +133,25 @@ public:
   bool taped(const ir::Value *v) const { return taped_.count(v) != 0; }
   bool needed(const ir::Value *v) const { return needed_ && needed_->count(v) != 0; }
 
+  // ---- ReverseInduction.cpp: loop-carried integers run backwards instead of stored
+  /// Finds the inductions of every loop of src (the same in both runs).
+  void findInductions();
+  /// After the dry run: which inductions the reverse sweep carries, and the values they provide.
+  void chooseInductions();
+  /// The induction of slot k of loop op that the reverse loop carries, or null.
+  const Induction *carriedInduction(const ir::Op &op, size_t k) const;
+  /// Whether op is a nested step of an induction: its reverse must run (to give the value the
+  /// chain had before it) even when no adjoint flows through it.
+  bool inductionStep(const ir::Op &op) const { return stepLoops_.count(&op) != 0; }
+  bool inductionProvided(const ir::Value *v) const { return inductionVals_.count(v) != 0; }
+  /// Sets the chain's values in reverse scope s from its yielded value `after` back to its block
+  /// argument, or to the first nested loop (continued by inductionLoopDone once that loop's
+  /// reverse has given its initial value).
+  void runInduction(Scope &s, const Induction &ind, ir::Value *after);
+  void inductionLoopDone(Scope &s, const ir::Op &loop, size_t slot, ir::Value *init);
+  /// Dry run: records what carrying ind needs in s (the amounts); true if it is carried.
+  bool recordInduction(Scope &s, const ir::Op &op, size_t k);
+
   // ---- ReverseControl.cpp
   void reverseIf(const ir::Op &op, Scope &s, const std::vector<ir::Value *> &dys);
   /// for and while (a while runs backwards as a for over its counted iterations).
@@ -149,6 +187,15 @@ public:
   mutable std::unordered_map<const ir::Value *, bool> freeOperand_; // operandsFree's memo
   mutable std::unordered_map<const ir::Value *, bool> availableAt_; // availableAt's memo
   std::map<const ir::Op *, std::vector<const ir::Value *>> tapesIn_, free_;
+  std::map<SlotKey, Induction> inductions_;
+  std::set<SlotKey> stepSlots_, carried_; // nested steps of inductions; carried inductions
+  std::unordered_set<const ir::Op *> stepLoops_;
+  ValueSet inductionVals_; // values of carried inductions (never stored)
+  /// A nested loop of an induction whose reverse gives the chain's next value: the chain, its
+  /// step, the scope it runs in.
+  std::map<const ir::Op *, std::tuple<const Induction *, size_t, Scope *>> pendingStep_;
+  void walkInduction(Scope &s, const Induction &ind, size_t from);
+  ir::Value *inductionAmount(Scope &s, const ir::Value *c);
   /// Needed values per block, in definition order (arguments first).
   std::unordered_map<const ir::Block *, std::vector<const ir::Value *>> neededIn_;
 };

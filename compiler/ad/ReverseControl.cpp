@@ -96,6 +96,10 @@ void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dy
       slots.push_back(k);
   const auto &freeVals = activeFree(op);
   const auto &tapes = tapesIn(op);
+  std::vector<size_t> ints; // inductions carried backwards (ReverseInduction.cpp)
+  for (size_t k = 0; k < op.results.size(); ++k)
+    if (carriedInduction(op, k))
+      ints.push_back(k);
 
   // Bounds: the same range; a while runs as many times as its forward counter says.
   Value *lo = isFor ? lookup(s, op.operands[0]) : e_.i64(0);
@@ -119,6 +123,14 @@ void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dy
     operands.push_back(curTape(s, t));
     names.push_back(operands.back()->name);
   }
+  // An induction starts from the loop's final value (the dry run decides later whether it is
+  // carried, see recordInduction, and looks the value up only then).
+  for (size_t k : ints) {
+    const Value *y = carriedInduction(op, k)->yielded;
+    operands.push_back(dry() ? dst_.newValue(Type::i64(), y->name) : lookup(s, op.results[k]));
+    names.push_back(y->name);
+  }
+  std::vector<bool> dryCarried(ints.size());
   std::vector<Type> types;
   for (size_t i = 2; i < operands.size(); ++i)
     types.push_back(operands[i]->type);
@@ -150,6 +162,9 @@ void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dy
       i->name = body.args[0]->name;
       ls.vals[body.args[0]] = i;
     }
+    if (!dry())
+      for (size_t j = 0; j < ints.size(); ++j)
+        runInduction(ls, *carriedInduction(op, ints[j]), blk->args[1 + nAdj + tapes.size() + j]);
     materialize(ls);
     // The adjoints of what this iteration yielded, then the body backwards.
     const Op *y = body.terminator();
@@ -167,6 +182,17 @@ void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dy
       yieldMasked[i] = isMasked(ys[i]);
     for (const Value *t : tapes)
       ys.push_back(curTape(ls, t));
+    for (size_t j = 0; j < ints.size(); ++j) {
+      const Value *arg = carriedInduction(op, ints[j])->arg;
+      if (dry()) {
+        dryCarried[j] = recordInduction(ls, op, ints[j]);
+        ys.push_back(blk->args[1 + nAdj + tapes.size() + j]);
+      } else if (auto it = ls.vals.find(arg); it != ls.vals.end()) {
+        ys.push_back(it->second);
+      } else {
+        throw InternalError("reverse: induction %" + arg->name + " was not run backwards");
+      }
+    }
     b_.create(OpKind::Yield, ys, {});
     b_.setInsertionBlock(outer);
     return n;
@@ -198,6 +224,14 @@ void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dy
     setAdj(s, freeVals[j], n->results[a], masked[a]);
   for (const Value *t : tapes)
     s.tape[t] = n->results[a++];
+  for (size_t j = 0; j < ints.size(); ++j, ++a) {
+    if (dry() && dryCarried[j])
+      lookup(s, op.results[ints[j]]);
+    else if (!dry()) {
+      n->results[a]->name = carriedInduction(op, ints[j])->arg->name;
+      inductionLoopDone(s, op, ints[j], n->results[a]);
+    }
+  }
   for (auto &[init, d] : inits)
     accumulate(s, init, d, isMasked(d));
 }

@@ -64,9 +64,11 @@ bool Reverse::recomputable(const Value *v) const {
     return v->type.isScalar() && operandsFree(*v->def, 0);
   case OpKind::Index:
     // A read of an element of a tensor that never changes while the loop runs (defined where
-    // the reverse sweep keeps it anyway), at indices it can look up: Rosenbrock's x[i + 1].
-    // A read of a tensor the loop updates (carried, so defined in the body) is stored instead.
-    return v->type.isScalar() && operandsFree(*v->def, 0, 1);
+    // the reverse sweep keeps it anyway), at indices it can look up: Rosenbrock's x[i + 1]; or
+    // of a row or slice of it (the GMM's x[n, :]), which costs a copy at most, as the push and
+    // pop it replaces do. A read of a tensor the loop updates (carried, so defined in the body)
+    // is stored instead.
+    return operandsFree(*v->def, 0, 1);
   default:
     return false;
   }
@@ -345,7 +347,8 @@ void Reverse::materialize(Scope &s) {
   if (dry())
     return;
   for (const Value *v : neededIn_[s.block]) {
-    if (s.vals.count(v))
+    // Values of an induction not set yet come after a nested loop's reverse (runInduction).
+    if (s.vals.count(v) || inductionProvided(v))
       continue;
     if (taped(v)) {
       Value *t = curTape(s, v);

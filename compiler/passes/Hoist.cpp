@@ -1,5 +1,6 @@
 // Loop-invariant code motion. An op moved in front of a loop runs even when the loop runs zero
-// times, so only ops that cannot fail at run time move: no indexing, no integer arithmetic
+// times, so only ops that cannot fail at run time move: no indexing (but reads at indices that
+// are in range by construction, see indexInBounds), no integer arithmetic
 // (overflow, division by zero), no conversion to i64, no reductions that reject empty tensors, no
 // calls, and no result shape that could be negative for some sizes.
 #include "passes/Simplify.h"
@@ -34,6 +35,46 @@ bool safeShapes(const Op &op) {
       if (!known)
         return false;
     }
+  return true;
+}
+
+/// Whether the i64 value v lies in [0, d) wherever it exists: a constant in range, the index of
+/// a map over extent d, or the index of a `for` from a constant >= 0 to the value of d (or a
+/// constant <= d).
+bool inRange(const Value *v, const Dim &d) {
+  if (v->def) {
+    const Op &c = *v->def;
+    return c.kind == OpKind::Const && v->type == Type::i64() && d.isConstant() && c.ival >= 0 &&
+           c.ival < d.constantValue();
+  }
+  const Op *p = v->ownerBlock ? v->ownerBlock->parentOp : nullptr;
+  if (!p)
+    return false;
+  if (p->kind == OpKind::Map)
+    return v->index < p->dims.size() && p->dims[v->index] == d;
+  if (p->kind != OpKind::For || v->index != 0 || v->ownerBlock != p->regions[0].get())
+    return false;
+  const Op *lo = p->operands[0]->def, *hi = p->operands[1]->def;
+  if (!lo || lo->kind != OpKind::Const || lo->ival < 0 || !hi)
+    return false;
+  if (hi->kind == OpKind::DimValue)
+    return hi->dims.size() == 1 && hi->dims[0] == d;
+  return hi->kind == OpKind::Const && d.isConstant() && hi->ival <= d.constantValue();
+}
+
+/// An element or row read whose point indices are all provably in range (see inRange): x[j]
+/// with j the index of `for j in 0..D` and x of length D, which an inner loop reads every
+/// iteration.
+bool indexInBounds(const Op &op) {
+  const Type &x = op.operands.at(0)->type;
+  size_t next = 1;
+  for (size_t a = 0; a < op.ints.size(); ++a) {
+    if (op.ints[a] == kFull)
+      continue;
+    if (op.ints[a] != kPoint || a >= x.rank() || next >= op.operands.size() ||
+        !inRange(op.operands[next++], x.shape[a]))
+      return false;
+  }
   return true;
 }
 
@@ -76,6 +117,8 @@ bool cannotFail(const Op &op) {
     return !intResult; // i64 arithmetic may overflow
   case OpKind::Cast:
     return !(intResult && isFloat(op.operands.at(0)->type.elem)); // NaN or huge -> i64 fails
+  case OpKind::Index:
+    return indexInBounds(op);
   default:
     return false;
   }

@@ -21,8 +21,10 @@ void simplify(ir::Module &m, ir::Function &fn, const SimplifyOptions &opts) {
     changed |= eliminateDeadCode(fn);
     if (opts.fuseMapReductions)
       changed |= fuseMapReductions(fn);
-    if (opts.hoistLoopInvariants)
+    if (opts.hoistLoopInvariants) {
       changed |= hoistLoopInvariants(fn);
+      changed |= hoistMapInvariants(fn);
+    }
     if (!changed)
       return;
   }

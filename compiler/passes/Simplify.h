@@ -11,6 +11,9 @@
 //                       whose tape is never popped
 //   hoistLoopInvariants (on by default) ops of for/while/map bodies that do not depend on the
 //                       iteration and cannot fail move in front of the loop
+//   hoistMapInvariants  (with hoistLoopInvariants) values a map inside a for loop computes from
+//                       its indices and loop-invariant values only, with real work (exp of a
+//                       row), move in front of the loop as a map of their own (guarded lo < hi)
 //   fuseMapReductions   (off by default) sum(map ...) -> a loop accumulating the sum, with no
 //                       temporary tensor. It is a backend optimisation: before AD it would turn
 //                       a map, which reverses cheaply, into a sequential loop.
@@ -44,8 +47,13 @@ bool eliminateDeadCode(ir::Function &fn);
 bool fuseMapReductions(ir::Function &fn);
 
 /// Moves ops of for/while/map bodies that read nothing defined inside the loop, have no regions
-/// and cannot fail at run time (no indexing, integer arithmetic or calls) in front of the loop.
-/// True when it moved anything.
+/// and cannot fail at run time (no indexing but in-range reads, no integer arithmetic or calls) in
+/// front of the loop. True when it moved anything.
 bool hoistLoopInvariants(ir::Function &fn);
+
+/// Moves values a map in a for loop's body computes from the map's indices and values defined
+/// outside the loop (and that cost more than a read) in front of the loop, as a map of their own
+/// run only when the loop runs; the body reads their elements. True when it moved anything.
+bool hoistMapInvariants(ir::Function &fn);
 
 } // namespace diffc::passes

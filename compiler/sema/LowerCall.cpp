@@ -593,8 +593,11 @@ Value *Lowerer::lowerBuiltin(const ast::Expr &e, bool &handled) {
       return dimValue(x->type.shape[0]);
     }
     if (n == "diag") {
+      if (x->type.rank() == 2)
+        return matrixDiagonal(x, e.args[0]->span);
       if (x->type.rank() != 1) {
-        diags_.error(e.args[0]->span, fmt::format("diag needs a vector, got {}", typeStr(x->type)));
+        diags_.error(e.args[0]->span, fmt::format("diag needs a vector or a square matrix, got {}",
+                                                  typeStr(x->type)));
         return nullptr;
       }
       return builder_->value(OpKind::Diag, {x},

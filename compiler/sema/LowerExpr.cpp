@@ -16,7 +16,8 @@ Value *Lowerer::lowerValue(const ast::Expr &e) {
   }
   if (r.tuple) {
     if (r.ok())
-      diags_.error(e.span, fmt::format("expected a single value, got a tuple of {}", r.vals.size()));
+      diags_.error(e.span,
+                   fmt::format("expected a single value, got a tuple of {}", r.vals.size()));
     return nullptr;
   }
   return r.vals[0];
@@ -52,8 +53,8 @@ Lowered Lowerer::lower(const ast::Expr &e) {
       return Lowered::poison();
     }
     setLoc(e.span);
-    return Lowered::one(builder_->value(
-        OpKind::Transpose, {a}, Type(a->type.elem, {a->type.shape[1], a->type.shape[0]})));
+    return Lowered::one(builder_->value(OpKind::Transpose, {a},
+                                        Type(a->type.elem, {a->type.shape[1], a->type.shape[0]})));
   }
   case K::TensorLit:
     return Lowered::one(lowerTensorLit(e));
@@ -169,14 +170,14 @@ Value *Lowerer::arith(Tok op, Value *a, Value *b, Span span) {
       diags_.error(span, "'@' needs numbers");
       return nullptr;
     }
-    ElemType e = a->type.elem == b->type.elem && isFloat(a->type.elem) ? a->type.elem
+    ElemType e = a->type.elem == b->type.elem && isFloat(a->type.elem)            ? a->type.elem
                  : a->type.elem == ElemType::F32 && b->type.elem != ElemType::F64 ? ElemType::F32
                  : b->type.elem == ElemType::F32 && a->type.elem != ElemType::F64 ? ElemType::F32
-                                                                                    : ElemType::F64;
+                                                                                  : ElemType::F64;
     size_t ra = a->type.rank(), rb = b->type.rank();
     if (ra < 1 || ra > 2 || rb < 1 || rb > 2) {
-      diags_.error(span, fmt::format("'@' needs vectors or matrices, got {} @ {}",
-                                     typeStr(a->type), typeStr(b->type)));
+      diags_.error(span, fmt::format("'@' needs vectors or matrices, got {} @ {}", typeStr(a->type),
+                                     typeStr(b->type)));
       return nullptr;
     }
     const Dim &ka = a->type.shape[ra - 1];
@@ -281,7 +282,8 @@ Lowerer::IndexPlan Lowerer::planIndex(const Type &base, const std::vector<ast::S
       continue;
     }
     Value *start = s.lo ? lowerValue(*s.lo) : builder_->constI64(0);
-    if (!start || !requireScalar(start, ElemType::I64, s.lo ? s.lo->span : s.span, "a slice start")) {
+    if (!start ||
+        !requireScalar(start, ElemType::I64, s.lo ? s.lo->span : s.span, "a slice start")) {
       ok = false;
       continue;
     }
@@ -419,6 +421,28 @@ Value *Lowerer::lowerMap(const ast::Expr &element, const std::vector<ast::Iterat
   Shape s = extents;
   s.insert(s.end(), v->type.shape.begin(), v->type.shape.end());
   addResult(builder_->function(), map, Type(v->type.elem, s), "");
+  return map->result();
+}
+
+Value *Lowerer::matrixDiagonal(Value *a, Span span) {
+  const Shape &shape = a->type.shape;
+  if (!(shape[0] == shape[1])) {
+    diags_.error(span,
+                 fmt::format("diag of a matrix needs a square one, got {}", typeStr(a->type)));
+    return nullptr;
+  }
+  setLoc(span);
+  Op *map = builder_->create(OpKind::Map, {}, {});
+  map->dims = {shape[0]};
+  Block *body = builder_->addRegion(map, {Type::i64()}, {"i"});
+  Block *outer = builder_->insertionBlock();
+  builder_->setInsertionBlock(body);
+  Value *i = body->args[0];
+  Op *element = builder_->create(OpKind::Index, {a, i, i}, {Type(a->type.elem, {})});
+  element->ints = {kPoint, kPoint};
+  builder_->create(OpKind::Yield, {element->result()}, {});
+  builder_->setInsertionBlock(outer);
+  addResult(builder_->function(), map, Type(a->type.elem, {shape[0]}), "");
   return map->result();
 }
 

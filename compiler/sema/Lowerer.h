@@ -98,6 +98,8 @@ private:
 
   /// A map over the ranges of a comprehension or generator with the element lowered inside.
   ir::Value *lowerMap(const ast::Expr &element, const std::vector<ast::Iterator> &iters, Span span);
+  // diag(A) of a square matrix: the vector [A[i, i] for i in 0..n], built as that comprehension.
+  ir::Value *matrixDiagonal(ir::Value *a, Span span);
   /// A reduction over a generator (`sum(e for i in 0..N)`).
   ir::Value *lowerGeneratorReduce(const std::string &fn, const ast::Expr &gen, Span span);
 

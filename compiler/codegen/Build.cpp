@@ -96,7 +96,10 @@ std::vector<std::string> emitObject(const ir::Module &m, const std::string &path
   auto tm = hostMachine(opts.optLevel);
   std::set<std::string> used;
   BuiltModule b = buildModule(m, opts, *tm, true, [&](const ir::Function &f, size_t) {
-    std::string base = prefix + sanitizeSymbol(f.name), sym = base;
+    std::string base = prefix + sanitizeSymbol(f.name);
+    if (isCKeyword(base))
+      base += "_"; // `fn double(...)` is `double_` in C, as `diffc build` names it
+    std::string sym = base;
     for (int k = 2; !used.insert(sym).second; ++k)
       sym = base + "_" + std::to_string(k);
     return sym;

@@ -84,6 +84,10 @@ void emitObjectNamed(const ir::Module &m, const std::string &path,
 std::string emitHeader(const ir::Module &m, const std::vector<std::string> &symbols,
                        const std::string &guard = "DIFFC_GENERATED_H");
 
+/// Whether `s` is a C or C++ keyword or a name the header relies on (`int64_t`, `NULL`, `ctx`):
+/// such a .diff name cannot be a C identifier as it is.
+bool isCKeyword(const std::string &s);
+
 /// The C-callable entry point of a compiled function (diffc/abi.h).
 using EntryFn = int32_t (*)(diffc_ctx *ctx, const int64_t *sizes, const void *const *args,
                             void *const *results);

@@ -9,24 +9,8 @@
 
 namespace diffc::codegen {
 
-namespace {
-
-const char *cType(ir::ElemType e) {
-  switch (e) {
-  case ir::ElemType::F64:
-    return "double";
-  case ir::ElemType::F32:
-    return "float";
-  case ir::ElemType::I64:
-    return "int64_t";
-  case ir::ElemType::Bool:
-    return "uint8_t";
-  }
-  return "double";
-}
-
-// .diff identifiers may be C or C++ keywords (`double`, `class`); the wrappers' parameter names
-// must not be.
+// .diff identifiers may be C or C++ keywords (`double`, `class`) or names the header itself uses;
+// the wrappers' parameter names and the entry symbols must not be.
 bool isCKeyword(const std::string &s) {
   static const std::set<std::string> kWords = {"auto",
                                                "break",
@@ -125,8 +109,25 @@ bool isCKeyword(const std::string &s) {
                                                "int64_t",
                                                "int32_t",
                                                "uint8_t",
+                                               "NULL",
                                                "ctx"};
   return kWords.count(s) != 0;
+}
+
+namespace {
+
+const char *cType(ir::ElemType e) {
+  switch (e) {
+  case ir::ElemType::F64:
+    return "double";
+  case ir::ElemType::F32:
+    return "float";
+  case ir::ElemType::I64:
+    return "int64_t";
+  case ir::ElemType::Bool:
+    return "uint8_t";
+  }
+  return "double";
 }
 
 /// A C identifier for `name`, distinct from everything in `used` (which it joins).
@@ -213,7 +214,9 @@ const char *kPreamble = R"( *
 /// `static inline int32_t F_call(...)`: packs typed arguments into the arrays F expects.
 std::string typedWrapper(const ir::Function &fn, const std::string &symbol,
                          const std::string &wrapper) {
-  std::set<std::string> used = {"ctx"};
+  // A parameter or result named like the entry point (`fn result(x: f64) -> f64`, whose result
+  // is `result`) would hide the function the wrapper calls.
+  std::set<std::string> used = {"ctx", symbol};
   std::vector<std::string> decl = {"diffc_ctx *ctx"}, sizes, args, results;
   for (const std::string &s : fn.sizeParams) {
     std::string id = uniqueIdent(s, used);

@@ -115,6 +115,9 @@ int cmdBuild(const Options &o) {
   std::set<std::string> used;
   std::vector<std::string> symbols(s.module->functions.size());
   for (auto &[fn, sym] : exports) {
+    // `fn double(...)` cannot be declared in C as `double`: it becomes `double_`.
+    if (codegen::isCKeyword(sym))
+      sym += "_";
     std::string unique = sym;
     for (int k = 2; !used.insert(unique).second; ++k)
       unique = fmt::format("{}_{}", sym, k);

@@ -4,24 +4,24 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 namespace diffc::driver {
 
 bool planHigherOrder(Session &s, ir::Function &f, const std::vector<std::string> &wrt, bool hessian,
                      bool optimize, HigherOrderPlan &plan) {
   plan.hessian = hessian;
   plan.primal = &f;
+  // The tangent program takes one tangent per name in `names` order (the --wrt order), so the
+  // parameters are listed in that order too; rows and columns follow it.
   std::vector<std::string> names = wrt;
-  for (size_t i = 0; i < f.params().size(); ++i) {
-    const ir::Value *p = f.params()[i];
-    bool chosen =
-        wrt.empty() ? p->type.isFloat() : std::find(wrt.begin(), wrt.end(), p->name) != wrt.end();
-    if (chosen)
-      plan.wrtParams.push_back(i);
-    if (wrt.empty() && chosen)
-      names.push_back(p->name);
+  if (wrt.empty()) {
+    for (const ir::Value *p : f.params())
+      if (p->type.isFloat())
+        names.push_back(p->name);
   }
+  for (const std::string &name : names)
+    for (size_t i = 0; i < f.params().size(); ++i)
+      if (f.params()[i]->name == name)
+        plan.wrtParams.push_back(i);
   if (wrt.empty() && plan.wrtParams.empty()) {
     reportError(s.file->name(),
                 fmt::format("'{}' has no float parameter to differentiate", f.name));

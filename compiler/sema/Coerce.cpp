@@ -64,6 +64,10 @@ Value *Lowerer::convertElem(Value *v, ElemType e) {
     double x = v->type.elem == ElemType::I64 || v->type.elem == ElemType::Bool
                    ? static_cast<double>(c->ival)
                    : c->fval;
+    // `1 / 2` where a float is expected is 0.5: its literals adopt f64 (foldIntLiterals). Not
+    // once it has a name: `let k = 7 / 2;` is the i64 3 wherever k is used.
+    if (auto it = literalFloat_.find(v); it != literalFloat_.end() && v->name.empty())
+      x = it->second;
     if (!isFloat(e))
       return builder_->value(OpKind::Cast, {v}, v->type.withElem(e));
     double f = e == ElemType::F32 ? static_cast<float>(x) : x;
@@ -142,8 +146,8 @@ bool Lowerer::requireScalar(Value *v, ElemType e, Span span, const char *what) {
     return false;
   if (v->type.isScalar() && v->type.elem == e)
     return true;
-  diags_.error(span, fmt::format("{} must be a scalar {}, got {}", what, elemTypeName(e),
-                                 typeStr(v->type)));
+  diags_.error(
+      span, fmt::format("{} must be a scalar {}, got {}", what, elemTypeName(e), typeStr(v->type)));
   return false;
 }
 
@@ -164,8 +168,7 @@ std::optional<SymExpr> Lowerer::symbolic(const ast::Expr &e, bool sizesOnly) {
       return std::nullopt;
     if (b->hasDim)
       return b->dim;
-    if (sizesOnly || !b->value || b->value->type != Type::i64() ||
-        b->kind == Binding::Kind::Var)
+    if (sizesOnly || !b->value || b->value->type != Type::i64() || b->kind == Binding::Kind::Var)
       return std::nullopt;
     // A runtime i64 (loop index, let): an opaque atom, so that `i + 3 - i` is 3.
     auto [it, inserted] =

@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <climits>
+#include <cmath>
+#include <optional>
+
 namespace diffc::sema {
 
 using namespace ir;
@@ -91,7 +95,68 @@ Value *Lowerer::lowerName(const ast::Expr &e) {
   return b->value;
 }
 
+namespace {
+
+// The integer and floating-point values of a tree of integer literals and + - * / % (with unary
+// minus); nullopt for other expressions, on i64 overflow and on division by zero.
+std::optional<std::pair<int64_t, double>> literalValue(const ast::Expr &e) {
+  if (e.kind == K::IntLit)
+    return std::pair{e.ival, static_cast<double>(e.ival)};
+  if (e.kind == K::Unary && e.op == Tok::Minus) {
+    auto a = literalValue(*e.args[0]);
+    if (!a || a->first == INT64_MIN)
+      return std::nullopt;
+    return std::pair{-a->first, -a->second};
+  }
+  if (e.kind != K::Binary)
+    return std::nullopt;
+  auto a = literalValue(*e.args[0]), b = literalValue(*e.args[1]);
+  if (!a || !b)
+    return std::nullopt;
+  int64_t i = 0;
+  switch (e.op) {
+  case Tok::Plus:
+    if (__builtin_add_overflow(a->first, b->first, &i))
+      return std::nullopt;
+    return std::pair{i, a->second + b->second};
+  case Tok::Minus:
+    if (__builtin_sub_overflow(a->first, b->first, &i))
+      return std::nullopt;
+    return std::pair{i, a->second - b->second};
+  case Tok::Star:
+    if (__builtin_mul_overflow(a->first, b->first, &i))
+      return std::nullopt;
+    return std::pair{i, a->second * b->second};
+  case Tok::Slash:
+  case Tok::Percent:
+    if (b->first == 0 || (a->first == INT64_MIN && b->first == -1))
+      return std::nullopt;
+    if (e.op == Tok::Slash)
+      return std::pair{a->first / b->first, a->second / b->second};
+    return std::pair{a->first % b->first, std::fmod(a->second, b->second)};
+  default:
+    return std::nullopt;
+  }
+}
+
+} // namespace
+
+Value *Lowerer::foldIntLiterals(const ast::Expr &e) {
+  // A lone literal (`2`, `-1`) adopts f64 in convertElem already and keeps its IR as it is.
+  if (e.kind == K::IntLit || (e.kind == K::Unary && e.args[0]->kind == K::IntLit))
+    return nullptr;
+  auto v = literalValue(e);
+  if (!v)
+    return nullptr;
+  setLoc(e.span);
+  Value *c = builder_->constI64(v->first);
+  literalFloat_[c] = v->second;
+  return c;
+}
+
 Value *Lowerer::lowerUnary(const ast::Expr &e) {
+  if (Value *folded = foldIntLiterals(e))
+    return folded;
   Value *a = lowerValue(*e.args[0]);
   if (!a)
     return nullptr;
@@ -117,6 +182,8 @@ Value *Lowerer::lowerUnary(const ast::Expr &e) {
 }
 
 Value *Lowerer::lowerBinary(const ast::Expr &e) {
+  if (Value *folded = foldIntLiterals(e))
+    return folded;
   Value *a = lowerValue(*e.args[0]);
   Value *b = lowerValue(*e.args[1]);
   if (!a || !b)

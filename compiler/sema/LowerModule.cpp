@@ -222,6 +222,7 @@ void Lowerer::lowerFunctionOnce(Signature &sig) {
   builder_->setInsertionBlock(fn->body.get());
   scopes_ = Scopes();
   atomIds_.clear();
+  literalFloat_.clear(); // keyed by values of this attempt; a second attempt frees them
   mapDepth_ = 0;
   scopes_.push();
   for (size_t i = 0; i < f.sizeParams.size(); ++i) {

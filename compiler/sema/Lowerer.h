@@ -79,6 +79,11 @@ private:
   ir::Value *lowerName(const ast::Expr &e);
   ir::Value *lowerUnary(const ast::Expr &e);
   ir::Value *lowerBinary(const ast::Expr &e);
+  /// `1 / 2`, `-(3 - 5) * 2`: an operator tree of integer literals (+ - * / %), folded to an i64
+  /// constant that also remembers its value computed in floating point (literalFloat_), which it
+  /// takes where a float is expected: every literal in it adopts f64 there, so `x * (1 / 2)` is
+  /// x / 2, while `x[4 / 3]` indexes 1. Null for anything else (and on overflow or division by 0).
+  ir::Value *foldIntLiterals(const ast::Expr &e);
   /// `a op b` for an arithmetic or comparison token, with promotion and broadcasting.
   ir::Value *arith(Tok op, ir::Value *a, ir::Value *b, Span span);
   ir::Value *lowerIndex(const ast::Expr &e);
@@ -169,6 +174,7 @@ private:
   /// Symbols above this id stand for runtime i64 values inside SymExprs (see symbolic()).
   static constexpr uint32_t kAtomBase = 1u << 24;
   std::map<ir::Value *, uint32_t> atomIds_;
+  std::map<const ir::Value *, double> literalFloat_; // see foldIntLiterals
   /// `var x = 0;` followed by `x += 0.5` makes x an f64 variable: the integer literal adopts f64
   /// because a float is expected. Lowering is one pass, so the first attempt records such vars
   /// (by the offset of their name) in floatVarHits_ and lowerFunction lowers the function again

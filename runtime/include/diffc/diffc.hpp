@@ -17,6 +17,7 @@
 // at once; each thread calls with its own scratch memory.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -50,14 +51,30 @@ struct View {
   bool writable = false;
 };
 
-View view(std::vector<double> &v, std::initializer_list<int64_t> shape);
-View view(const std::vector<double> &v, std::initializer_list<int64_t> shape);
-View view(std::vector<float> &v, std::initializer_list<int64_t> shape);
-View view(const std::vector<float> &v, std::initializer_list<int64_t> shape);
-View view(std::vector<int64_t> &v, std::initializer_list<int64_t> shape);
-View view(const std::vector<int64_t> &v, std::initializer_list<int64_t> shape);
-View view(double *data, std::vector<int64_t> shape);
-View view(const double *data, std::vector<int64_t> shape);
+/// A view's shape, `{N, D}`: the extents may be of any integer type (int, int64_t, size_t), so
+/// sizes kept as `size_t` need no cast; a std::vector<int64_t> converts too.
+struct Extents {
+  struct Extent {
+    template <std::integral T> constexpr Extent(T n) : n(static_cast<int64_t>(n)) {}
+    int64_t n;
+  };
+  Extents(std::initializer_list<Extent> extents) {
+    for (Extent e : extents)
+      dims.push_back(e.n);
+  }
+  Extents(std::vector<int64_t> d) : dims(std::move(d)) {}
+  std::vector<int64_t> dims;
+};
+
+/// Views of a vector check that the shape fits in it (Error otherwise, never a read past its end).
+View view(std::vector<double> &v, Extents shape);
+View view(const std::vector<double> &v, Extents shape);
+View view(std::vector<float> &v, Extents shape);
+View view(const std::vector<float> &v, Extents shape);
+View view(std::vector<int64_t> &v, Extents shape);
+View view(const std::vector<int64_t> &v, Extents shape);
+View view(double *data, Extents shape);
+View view(const double *data, Extents shape);
 /// A scalar result slot (rank 0) for call_into.
 View out(double &x);
 View out(int64_t &x);
@@ -67,8 +84,10 @@ struct Arg {
   Arg(const View &v) : isView(true), view(v) {}
   Arg(double x) : scalar(x), elem(Elem::f64) {}
   Arg(float x) : scalar(x), elem(Elem::f32) {}
-  Arg(int x) : scalar(x), integer(x), elem(Elem::i64) {}
-  Arg(int64_t x) : scalar(static_cast<double>(x)), integer(x), elem(Elem::i64) {}
+  // Any integer type (int, int64_t, size_t, long long) is an i64 argument.
+  template <std::integral T>
+  requires(!std::same_as<T, bool>) Arg(T x)
+      : scalar(static_cast<double>(x)), integer(static_cast<int64_t>(x)), elem(Elem::i64) {}
   Arg(bool x) : scalar(x ? 1 : 0), integer(x ? 1 : 0), elem(Elem::boolean) {}
 
   bool isView = false;

@@ -84,3 +84,23 @@ TEST_CASE("host contract: f32 parameters and gradients w.r.t. a subset") {
   CHECK_THROWS_AS(m.gradient("single", {"nope"}), diffc::Error);
   CHECK_THROWS_AS(m.gradient("pair"), diffc::Error); // not a scalar result
 }
+
+TEST_CASE("host contract: sizes kept as size_t or long long, and views larger than their vector") {
+  diffc::Jit jit;
+  diffc::Module m = jit.compile_string(kProgram, "contract.diff");
+  // `std::vector<double> x(N)` with `size_t N` is the usual host code; `{N}` must not narrow
+  // (clang rejects a narrowing initializer list) and an integer argument may be any integer type.
+  size_t n = 4;
+  long long k = 2;
+  std::vector<double> x(n, 1.0);
+  CHECK(m.function("scale")(diffc::view(x, {n}), k).scalar() == doctest::Approx(2.0));
+  CHECK(m.function("scale")(diffc::view(x, {n}), size_t(3)).scalar() == doctest::Approx(3.0));
+  std::vector<int64_t> shape = {2};
+  CHECK(m.function("inner")(diffc::view(x.data(), shape)).scalar() == doctest::Approx(1.0));
+  // A shape that needs more elements than the vector holds would read past its end.
+  CHECK_THROWS_WITH_AS(diffc::view(x, {n + 1}),
+                       "diffc::view: shape [5] needs 5 elements but the vector has 4",
+                       diffc::Error);
+  CHECK_THROWS_AS(diffc::view(x, {2, 3}), diffc::Error);
+  CHECK_NOTHROW(diffc::view(x, {3})); // a prefix of the vector is fine
+}

@@ -47,8 +47,38 @@ void FnLowering::begin() {
     set(p, &*arg++);
 }
 
+void FnLowering::findDirectResults() {
+  // A result the function builds by filling a tensor and updating it in place through one loop
+  // (a gradient's d_x: `fill 0`, then the reverse loop's update_adds) is built in the caller's
+  // result buffer from the start, which saves copying it there at the end. The ABI promises that
+  // result buffers overlap nothing else (abi.h; the host API checks it).
+  const ir::Op *ret = fn.body->terminator();
+  if (!ret || ret->kind != ir::OpKind::Return)
+    return;
+  for (unsigned r = 0; r < ret->operands.size(); ++r) {
+    const ir::Value *v = ret->operand(r);
+    const ir::Op *loop = v->def;
+    if (!v->type.isTensor() || !loop || loop->kind != ir::OpKind::For ||
+        loop->parent != fn.body.get())
+      continue;
+    unsigned k = v->index, slot = k + 2;
+    if (slot >= loop->operands.size() || !own.mayConsume(*loop, slot) || !own.keepsBuffer(*loop, k))
+      continue;
+    const ir::Value *init = loop->operand(slot);
+    if (!init->def || init->def->kind != ir::OpKind::Fill || init->def->parent != fn.body.get() ||
+        directResult_.count(init) || !onlyUsedBy(init, *loop))
+      continue;
+    directResult_[init] = r;
+  }
+}
+
+llvm::Value *FnLowering::resultArg(unsigned r) const {
+  return F->getArg(1 + static_cast<unsigned>(fn.sizeParams.size() + fn.params().size()) + r);
+}
+
 void FnLowering::run() {
   begin();
+  findDirectResults();
   lowerBlockBody(*fn.body);
   const ir::Op *term = fn.body->terminator();
   if (!term || term->kind != ir::OpKind::Return)
@@ -199,8 +229,49 @@ llvm::Value *FnLowering::read(const ir::Value *v, llvm::Value *idx) {
 }
 
 void FnLowering::copy(ElemType e, llvm::Value *dst, llvm::Value *src, llvm::Value *count) {
-  llvm::Value *bytes = B.CreateMul(count, constI64(elemBytes(e)));
+  copyBytes(dst, src, B.CreateMul(count, constI64(elemBytes(e))));
+}
+
+void FnLowering::copyBytes(llvm::Value *dst, llvm::Value *src, llvm::Value *bytes) {
+  // LLVM expands a memcpy of known size itself. A symbolic size becomes a libc call, which
+  // costs more than the copy for the small tensors loops push to and pop from tapes (a vector of
+  // B = 14 doubles in the LSTM): 16 to 128 bytes are copied inline, as two or four overlapping
+  // 16- or 32-byte pieces (the buffers never overlap each other, so neither do the pieces' reads
+  // and writes).
+  if (llvm::isa<llvm::ConstantInt>(bytes)) {
+    B.CreateMemCpy(dst, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
+    return;
+  }
+  llvm::BasicBlock *small = newBlock("copy.small"), *call = newBlock("copy.call"),
+                   *done = newBlock("copy.done");
+  llvm::Value *inRange = B.CreateICmpULE(B.CreateSub(bytes, constI64(16)), constI64(128 - 16));
+  B.CreateCondBr(inRange, small, call);
+  B.SetInsertPoint(call);
   B.CreateMemCpy(dst, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), bytes);
+  B.CreateBr(done);
+  // Copies [from, from + w) and [bytes - from - w, bytes - from) in w-byte pieces.
+  auto pieces = [&](unsigned w, int64_t from) {
+    llvm::Type *t = llvm::FixedVectorType::get(i64, w / 8);
+    llvm::Value *tailAt = B.CreateSub(bytes, constI64(from + w));
+    llvm::Value *a = B.CreateAlignedLoad(t, B.CreateConstGEP1_64(i8, src, from), llvm::Align(1));
+    llvm::Value *b = B.CreateAlignedLoad(t, B.CreateGEP(i8, src, tailAt), llvm::Align(1));
+    B.CreateAlignedStore(a, B.CreateConstGEP1_64(i8, dst, from), llvm::Align(1));
+    B.CreateAlignedStore(b, B.CreateGEP(i8, dst, tailAt), llvm::Align(1));
+  };
+  B.SetInsertPoint(small);
+  llvm::BasicBlock *wide = newBlock("copy.32"), *narrow = newBlock("copy.16"),
+                   *more = newBlock("copy.64");
+  B.CreateCondBr(B.CreateICmpUGE(bytes, constI64(32)), wide, narrow);
+  B.SetInsertPoint(narrow); // 16 to 31 bytes
+  pieces(16, 0);
+  B.CreateBr(done);
+  B.SetInsertPoint(wide); // 32 to 64 bytes, then the middle of up to 128
+  pieces(32, 0);
+  B.CreateCondBr(B.CreateICmpUGT(bytes, constI64(64)), more, done);
+  B.SetInsertPoint(more);
+  pieces(32, 32);
+  B.CreateBr(done);
+  B.SetInsertPoint(done);
 }
 
 void FnLowering::zero(ElemType e, llvm::Value *dst, llvm::Value *count) {

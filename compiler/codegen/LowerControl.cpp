@@ -67,15 +67,29 @@ bool mayAllocate(const ir::Block &b, const Ownership &own) {
 } // namespace
 
 void FnLowering::lowerBlockBody(const ir::Block &b) {
-  for (size_t i = 0; i + 1 < b.ops.size(); ++i) {
+  auto lowerAt = [&](size_t i) {
     if (fusible(b, i)) {
       fused_.insert(b.ops[i]->result());
-      continue;
+      return;
     }
     lowerOp(*b.ops[i]);
     if (M.options().checkNonFinite && ir::mayProduceNonFinite(*b.ops[i]) &&
         !ir::checkedWhileUpdating(*b.ops[i]))
       checkResult(*b.ops[i]);
+  };
+  for (size_t i = 0; i + 1 < b.ops.size(); ++i) {
+    size_t j = loopPartner(b, i);
+    if (j == 0) {
+      lowerAt(i);
+      continue;
+    }
+    // The ops between the two loops first, then both loops as one (LoopPairing.cpp).
+    for (size_t k = i + 1; k < j; ++k)
+      lowerAt(k);
+    const ir::Op *saved = curOp;
+    lowerForGroup({b.ops[i].get(), b.ops[j].get()});
+    curOp = saved;
+    i = j;
   }
 }
 
@@ -339,11 +353,22 @@ static Carried unflatten(const Carried &shape, const std::vector<llvm::Value *> 
   return c;
 }
 
-void FnLowering::lowerFor(const ir::Op &op) {
+void FnLowering::lowerFor(const ir::Op &op) { lowerForGroup({&op}); }
+
+void FnLowering::lowerForGroup(const std::vector<const ir::Op *> &ops) {
+  const ir::Op &op = *ops.front();
   llvm::Value *lo = get(op.operand(0)), *hi = get(op.operand(1));
-  const ir::Block &body = *op.region(0);
-  Carried init = initCarried(*this, op, 2);
-  bool release = mayAllocate(body, own);
+  std::vector<Carried> inits;
+  std::vector<size_t> offsets; // where each loop's carried values start in the flat list
+  std::vector<llvm::Value *> flat;
+  bool release = false;
+  for (const ir::Op *o : ops) {
+    inits.push_back(initCarried(*this, *o, 2));
+    offsets.push_back(flat.size());
+    std::vector<llvm::Value *> f = flatten(inits.back());
+    flat.insert(flat.end(), f.begin(), f.end());
+    release = release || mayAllocate(*o->region(0), own);
+  }
   // The trip count, saturated at INT64_MAX when hi - lo overflows (the tape reservation then
   // reports the size as too large instead of reserving a wrapped-around count).
   llvm::Value *diff = B.CreateIntrinsic(llvm::Intrinsic::ssub_with_overflow, {i64}, {hi, lo});
@@ -351,32 +376,50 @@ void FnLowering::lowerFor(const ir::Op &op) {
       B.CreateSelect(B.CreateExtractValue(diff, 1), constI64(std::numeric_limits<int64_t>::max()),
                      B.CreateExtractValue(diff, 0));
   llvm::Value *trips = B.CreateSelect(B.CreateICmpSGT(hi, lo), span, constI64(0), "trips");
-  std::vector<CountedTape> counted = reserveCountedTapes(op, init.cur, trips);
-  auto finals = loopCarried(
-      lo, hi, flatten(init), [&](llvm::Value *iv, const std::vector<llvm::Value *> &flat) {
-        Carried cur = unflatten(init, flat);
+  // Paired loops have quiet bodies (no tapes), so only a single loop has counted tapes.
+  std::vector<CountedTape> counted;
+  if (ops.size() == 1) {
+    counted = reserveCountedTapes(op, inits[0].cur, trips);
+    reserveNestedTapes(op, inits[0].cur, trips);
+  }
+  auto finals =
+      loopCarried(lo, hi, flat, [&](llvm::Value *iv, const std::vector<llvm::Value *> &all) {
         Mark m{};
         if (release)
           m = mark();
         llvm::Value *step = B.CreateSub(iv, lo);
         placeCountedPushes(counted, step);
-        set(body.args.at(0), iv);
-        for (size_t k = 0; k < cur.cur.size(); ++k)
-          set(body.args.at(k + 1), cur.cur[k]);
-        lowerBlockBody(body);
-        curOp = &op;
-        const ir::Op *term = body.terminator();
-        if (!term || term->kind != OpKind::Yield || term->operands.size() != cur.cur.size())
-          throw InternalError("codegen: 'for' body does not yield its carried values");
-        storeCountedTapes(counted, cur.cur, step);
-        Carried next = nextCarried(*this, *term, cur);
+        std::vector<llvm::Value *> nextFlat;
+        for (size_t g = 0; g < ops.size(); ++g) {
+          const ir::Op &o = *ops[g];
+          const ir::Block &body = *o.region(0);
+          size_t end = g + 1 < ops.size() ? offsets[g + 1] : all.size();
+          Carried cur = unflatten(
+              inits[g], std::vector<llvm::Value *>(all.begin() + offsets[g], all.begin() + end));
+          set(body.args.at(0), iv);
+          for (size_t k = 0; k < cur.cur.size(); ++k)
+            set(body.args.at(k + 1), cur.cur[k]);
+          lowerBlockBody(body);
+          curOp = &o;
+          const ir::Op *term = body.terminator();
+          if (!term || term->kind != OpKind::Yield || term->operands.size() != cur.cur.size())
+            throw InternalError("codegen: 'for' body does not yield its carried values");
+          if (g == 0)
+            storeCountedTapes(counted, cur.cur, step);
+          std::vector<llvm::Value *> f = flatten(nextCarried(*this, *term, cur));
+          nextFlat.insert(nextFlat.end(), f.begin(), f.end());
+        }
         if (release)
           this->release(m);
-        return flatten(next);
+        return nextFlat;
       });
-  Carried out = unflatten(init, finals);
-  for (size_t k = 0; k < op.results.size(); ++k)
-    set(op.result(static_cast<unsigned>(k)), out.cur.at(k));
+  for (size_t g = 0; g < ops.size(); ++g) {
+    size_t end = g + 1 < ops.size() ? offsets[g + 1] : finals.size();
+    Carried out = unflatten(
+        inits[g], std::vector<llvm::Value *>(finals.begin() + offsets[g], finals.begin() + end));
+    for (size_t k = 0; k < ops[g]->results.size(); ++k)
+      set(ops[g]->result(static_cast<unsigned>(k)), out.cur.at(k));
+  }
 }
 
 void FnLowering::lowerWhile(const ir::Op &op) {
@@ -534,6 +577,26 @@ void FnLowering::lowerCall(const ir::Op &op) {
   }
 }
 
+bool FnLowering::builtInPlace(const ir::Value *v, unsigned r) const {
+  const ir::Op *loop = v->def;
+  if (!loop || loop->kind != OpKind::For || v->index + 2 >= loop->operands.size())
+    return false;
+  auto it = directResult_.find(loop->operand(v->index + 2));
+  return it != directResult_.end() && it->second == r;
+}
+
+void FnLowering::copyUnlessSame(ElemType e, llvm::Value *dst, llvm::Value *src,
+                                llvm::Value *count) {
+  // The loop normally ends in dst itself (findDirectResults); copying a buffer onto itself
+  // would be undefined for memcpy.
+  llvm::BasicBlock *copyBB = newBlock("result.copy"), *done = newBlock("result.done");
+  B.CreateCondBr(B.CreateICmpEQ(dst, src), done, copyBB);
+  B.SetInsertPoint(copyBB);
+  copy(e, dst, src, count);
+  B.CreateBr(done);
+  B.SetInsertPoint(done);
+}
+
 void FnLowering::lowerReturn(const ir::Op &op) {
   if (op.operands.size() != fn.resultTypes.size())
     throw InternalError(fmt::format("codegen: '{}' returns {} values for {} results", fn.name,
@@ -546,6 +609,8 @@ void FnLowering::lowerReturn(const ir::Op &op) {
       B.CreateStore(get(v), out);
     else if (v->type.isScalar())
       store(v->type.elem, out, constI64(0), get(v));
+    else if (builtInPlace(v, i))
+      copyUnlessSame(v->type.elem, out, get(v), numel(v->type.shape));
     else
       copy(v->type.elem, out, get(v), numel(v->type.shape));
   }

@@ -129,7 +129,13 @@ void FnLowering::lowerFill(const ir::Op &op) {
     set(op.result(), v);
     return;
   }
-  llvm::Value *out = allocTensor(rt);
+  llvm::Value *out;
+  if (auto it = directResult_.find(op.result()); it != directResult_.end()) {
+    tensorBytes(rt); // allocTensor's checks, for the same errors
+    out = resultArg(it->second);
+  } else {
+    out = allocTensor(rt);
+  }
   loop(constI64(0), numel(rt.shape), [&](llvm::Value *i) { store(rt.elem, out, i, v); });
   set(op.result(), out);
 }

@@ -1,12 +1,14 @@
 // index, update and update_add: a rectangular part of a tensor chosen per axis by a point, a
 // slice or the whole axis (ir::IndexMode). Every index is checked against its extent, except
 // where the IR already proves it in range (a map index or a `for 0..N` counter used on an axis of
-// extent N): those checks would otherwise be loop exits that keep LLVM from vectorising.
+// extent N, or an affine index of counters and sizes, see IndexRange.h): those checks would
+// otherwise be loop exits that keep LLVM from vectorising.
 //
 // A contiguous part is a view into the operand rather than a copy when Ownership says so.
 //
 // update / update_add write into their operand when Ownership allows it, so an element update in
 // a loop costs O(1); otherwise they write into a copy.
+#include "codegen/IndexRange.h"
 #include "codegen/Lowering.h"
 
 #include "support/Diagnostics.h"
@@ -41,12 +43,12 @@ std::optional<ir::Dim> knownBound(const ir::Value *v) {
 
 bool provenBelow(const ir::Value *v, const ir::Dim &extent) {
   auto bound = knownBound(v);
-  if (!bound)
-    return false;
-  if (*bound == extent)
+  if (bound && *bound == extent)
     return true;
-  return bound->isConstant() && extent.isConstant() &&
-         bound->constantValue() <= extent.constantValue();
+  if (bound && bound->isConstant() && extent.isConstant() &&
+      bound->constantValue() <= extent.constantValue())
+    return true;
+  return provenInRange(v, extent);
 }
 
 struct Part {

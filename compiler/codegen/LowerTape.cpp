@@ -131,6 +131,71 @@ FnLowering::reserveCountedTapes(const ir::Op &forOp, const std::vector<llvm::Val
   return out;
 }
 
+/// Whether v is computed outside op (so it has one value for all of op's iterations).
+static bool definedOutside(const ir::Value *v, const ir::Op &op) {
+  const ir::Block *b = v->def ? v->def->parent : v->ownerBlock;
+  for (; b && b->parentOp; b = b->parentOp->parent)
+    if (b->parentOp == &op)
+      return false;
+  return true;
+}
+
+void FnLowering::reserveNestedTapes(const ir::Op &forOp, const std::vector<llvm::Value *> &init,
+                                    llvm::Value *trips) {
+  // A tape the loop only hands to an inner counted loop that pushes onto it (the LSTM's per-layer
+  // tapes inside the loop over characters) gets all the entries of all iterations reserved here,
+  // instead of growing by doubling (and copying) as each inner loop reserves its own. Only a
+  // hint: when the product overflows or the memory is not there, the inner reservations run as
+  // before and report any failure themselves.
+  const ir::Block &body = *forOp.region(0);
+  for (unsigned k = 0; k < init.size(); ++k) {
+    const ir::Value *arg = body.args.at(k + 1);
+    if (!arg->type.isTape)
+      continue;
+    for (const auto &o : body.ops) {
+      const ir::Op &inner = *o;
+      if (inner.kind != OpKind::For || inner.operands.size() < 3 ||
+          !definedOutside(inner.operand(0), forOp) || !definedOutside(inner.operand(1), forOp))
+        continue;
+      unsigned m = 2;
+      while (m < inner.operands.size() && inner.operands[m] != arg)
+        ++m;
+      if (m == inner.operands.size())
+        continue;
+      size_t n = pushOnlyChain(*this, *inner.region(0), m - 2).size();
+      if (n == 0)
+        continue;
+      llvm::Value *lo = get(inner.operand(0)), *hi = get(inner.operand(1));
+      llvm::Value *innerTrips =
+          B.CreateSelect(B.CreateICmpSGT(hi, lo), B.CreateSub(hi, lo), constI64(0));
+      llvm::Value *hdr = init[k];
+      llvm::Value *entryBytes = tapeEntryBytes(arg->type);
+      llvm::Value *count = B.CreateLoad(i64, B.CreateConstInBoundsGEP1_64(i8, hdr, kCount));
+      llvm::Value *overflow = constI64(0);
+      auto checked = [&](llvm::Intrinsic::ID id, llvm::Value *a, llvm::Value *b) {
+        llvm::Value *r = B.CreateIntrinsic(id, {i64}, {a, b});
+        overflow = B.CreateOr(overflow, B.CreateZExt(B.CreateExtractValue(r, 1), i64));
+        return B.CreateExtractValue(r, 0);
+      };
+      llvm::Value *entries = checked(llvm::Intrinsic::smul_with_overflow, trips, innerTrips);
+      entries =
+          checked(llvm::Intrinsic::smul_with_overflow, entries, constI64(static_cast<int64_t>(n)));
+      llvm::Value *need = checked(llvm::Intrinsic::sadd_with_overflow, count, entries);
+      checked(llvm::Intrinsic::smul_with_overflow, need, entryBytes);
+      llvm::Value *cap = B.CreateLoad(i64, B.CreateConstInBoundsGEP1_64(i8, hdr, kCap));
+      llvm::Value *want =
+          B.CreateAnd(B.CreateICmpEQ(overflow, constI64(0)), B.CreateICmpSGT(need, cap));
+      llvm::BasicBlock *grow = newBlock("tape.prereserve"), *ready = newBlock("tape.prereserved");
+      B.CreateCondBr(want, grow, ready);
+      B.SetInsertPoint(grow);
+      B.CreateCall(M.runtime("diffc_rt_tape_reserve"), {ctx, hdr, entryBytes, need});
+      B.CreateBr(ready);
+      B.SetInsertPoint(ready);
+      break;
+    }
+  }
+}
+
 void FnLowering::placeCountedPushes(const std::vector<CountedTape> &tapes, llvm::Value *step) {
   for (const CountedTape &c : tapes) {
     int64_t n = static_cast<int64_t>(c.pushes.size());
@@ -161,8 +226,7 @@ void FnLowering::lowerTapePush(const ir::Op &op) {
     if (v->type.isScalar())
       store(v->type.elem, dst, constI64(0), get(v));
     else
-      B.CreateMemCpy(dst, llvm::MaybeAlign(1), get(v), llvm::MaybeAlign(1),
-                     tapeEntryBytes(op.operand(0)->type));
+      copyBytes(dst, get(v), tapeEntryBytes(op.operand(0)->type));
     set(op.result(), get(op.operand(0)));
     return;
   }
@@ -184,7 +248,7 @@ void FnLowering::lowerTapePush(const ir::Op &op) {
   if (v->type.isScalar())
     store(v->type.elem, dst, constI64(0), get(v));
   else
-    B.CreateMemCpy(dst, llvm::MaybeAlign(1), get(v), llvm::MaybeAlign(1), eb);
+    copyBytes(dst, get(v), eb);
   B.CreateStore(B.CreateAdd(count, constI64(1)), countSlot);
   set(op.result(), hdr);
 }
@@ -205,7 +269,7 @@ void FnLowering::lowerTapePop(const ir::Op &op) {
     v = load(et.elem, src, constI64(0));
   } else {
     v = allocTensor(et);
-    B.CreateMemCpy(v, llvm::MaybeAlign(1), src, llvm::MaybeAlign(1), eb);
+    copyBytes(v, src, eb);
   }
   set(op.result(0), hdr);
   set(op.result(1), v);

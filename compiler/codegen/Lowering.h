@@ -127,6 +127,8 @@ public:
   /// Element `idx` of v: v itself when it is a scalar, else a load from its buffer.
   llvm::Value *read(const ir::Value *v, llvm::Value *idx);
   void copy(ir::ElemType e, llvm::Value *dst, llvm::Value *src, llvm::Value *count);
+  /// memcpy of `bytes` between buffers that do not overlap; small symbolic sizes inline.
+  void copyBytes(llvm::Value *dst, llvm::Value *src, llvm::Value *bytes);
   void zero(ir::ElemType e, llvm::Value *dst, llvm::Value *count);
   llvm::Value *zeroOf(ir::ElemType e);
   llvm::Value *oneOf(ir::ElemType e);
@@ -251,10 +253,24 @@ public:
   // Control.cpp
   void lowerIf(const ir::Op &op);
   void lowerFor(const ir::Op &op);
+  /// For loops over one range run as one loop, each iteration running their bodies in order
+  /// (a single loop, or a pair from loopPartner).
+  void lowerForGroup(const std::vector<const ir::Op *> &ops);
+  /// The index of the `for` after op i of b that runs as one loop with it, or 0 (LoopPairing.cpp).
+  size_t loopPartner(const ir::Block &b, size_t i) const;
   void lowerWhile(const ir::Op &op);
   void lowerMap(const ir::Op &op);
   void lowerCall(const ir::Op &op);
   void lowerReturn(const ir::Op &op);
+  /// Results built in the caller's buffer from the start: the `fill` that starts each, with the
+  /// result's index (FnLowering.cpp).
+  void findDirectResults();
+  std::unordered_map<const ir::Value *, unsigned> directResult_;
+  /// The pointer argument for result r.
+  llvm::Value *resultArg(unsigned r) const;
+  /// Whether return operand v (result r) is a loop result built in result r's buffer.
+  bool builtInPlace(const ir::Value *v, unsigned r) const;
+  void copyUnlessSame(ir::ElemType e, llvm::Value *dst, llvm::Value *src, llvm::Value *count);
   /// The value a region yields for result i, made safe to outlive the region per Ownership.
   llvm::Value *yieldOperand(const ir::Op &yield, unsigned i);
   // Tape.cpp
@@ -273,6 +289,10 @@ public:
   std::vector<CountedTape> reserveCountedTapes(const ir::Op &forOp,
                                                const std::vector<llvm::Value *> &init,
                                                llvm::Value *trips);
+  /// Reserves, before a counted `for` loop, the room its inner counted loops' pushes onto its
+  /// carried tapes take over all its iterations.
+  void reserveNestedTapes(const ir::Op &forOp, const std::vector<llvm::Value *> &init,
+                          llvm::Value *trips);
   /// Sets the destinations of the pushes of iteration `step` (0-based) of the loop.
   void placeCountedPushes(const std::vector<CountedTape> &tapes, llvm::Value *step);
   /// Stores the counts after iteration `step` into the tape headers `cur`.

@@ -139,7 +139,8 @@ public:
   Result call(std::initializer_list<Arg> args) const { return call(std::span(args)); }
   Result call(std::span<const Arg> args) const;
   /// Writes every result into caller-owned memory: one output per result (a view of the
-  /// result's shape, or out(x) for a scalar). Allocates nothing once the thread is warm.
+  /// result's shape, or out(x) for a scalar), overlapping no argument and no other output
+  /// (diffc::Error otherwise). Allocates nothing once the thread is warm.
   void call_into(std::initializer_list<Arg> args, std::initializer_list<View> outputs) const {
     call_into(std::span(args), std::span(outputs));
   }

@@ -253,6 +253,33 @@ void Function::call_into(std::span<const Arg> args, std::span<const View> output
     }
     resPtrs.data[i] = o.data;
   }
+  // Compiled code may build a result in its output from the start (a gradient's accumulator), so
+  // an output must not share memory with an argument or another output (abi.h).
+  auto bytesOf = [](const View &v) {
+    size_t n = elemBytes(v.elem);
+    for (int64_t d : v.shape)
+      n *= static_cast<size_t>(d);
+    return n;
+  };
+  auto overlap = [&](const View &a, const View &b) {
+    auto pa = reinterpret_cast<uintptr_t>(a.data), pb = reinterpret_cast<uintptr_t>(b.data);
+    size_t na = bytesOf(a), nb = bytesOf(b);
+    return na && nb && pa < pb + nb && pb < pa + na;
+  };
+  for (size_t i = 0; i < nr; ++i) {
+    auto rname = [&](size_t k) {
+      return k < f.resultNames.size() && !f.resultNames[k].empty() ? f.resultNames[k]
+                                                                   : std::to_string(k);
+    };
+    for (size_t p = 0; p < np; ++p)
+      if (args[p].isView && overlap(outputs[i], args[p].view))
+        f.check(false, fmt::format("output for result '{}' overlaps argument '{}'", rname(i),
+                                   paramName(*f.fn, p)));
+    for (size_t k = 0; k < i; ++k)
+      if (overlap(outputs[i], outputs[k]))
+        f.check(false, fmt::format("output for result '{}' overlaps the output for result '{}'",
+                                   rname(i), rname(k)));
+  }
   f.run(sizes.data, argPtrs.data, resPtrs.data);
 }
 

@@ -103,9 +103,12 @@ void Reverse::forwardPackedMap(const Op &op, Scope &s) {
   }
   Value *elem = lookup(ms, body.terminator()->operands.at(0));
   ElemType et = elem->type.elem;
-  Value *one = b_.value(OpKind::Pack, {elem}, Type(et, {Dim::constant(1)}));
+  IndexSpec rest;
+  rest.modes = {kSlice};
+  rest.operands = {e_.i64(1)};
+  rest.lengths = {pk.vec->type.shape[0]};
   Value *both =
-      b_.value(OpKind::Concat, {one, lookup(ms, pk.vec)}, Type(et, {pk.type.shape.back()}));
+      e_.update(e_.fill(elem, Type(et, {pk.type.shape.back()})), lookup(ms, pk.vec), rest);
   b_.create(OpKind::Yield, {both}, {});
   b_.setInsertionBlock(outer);
   packedNow_[op.result()] = n->result();

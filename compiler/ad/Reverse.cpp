@@ -49,6 +49,7 @@ Reverse::Reverse(Module &m, const Function &src, Function &dst, const Activity &
       else
         taped_.insert(v);
     }
+  choosePacked();
 }
 
 // ---- Values ----------------------------------------------------------------------------------

@@ -107,6 +107,8 @@ public:
   void createTapes(const void *key, Scope &s);
   void pushIfTaped(const ir::Value *v, Scope &s);
   ir::Value *curTape(Scope &s, const ir::Value *v);
+  /// The type of v's tape (of its packed map when v is packed).
+  ir::Type tapeType(const ir::Value *v) const;
   /// The taped values defined inside op whose tapes op threads (those of op's root), in a fixed
   /// order.
   const std::vector<const ir::Value *> &tapesIn(const ir::Op &op);
@@ -165,6 +167,14 @@ public:
 
   // ---- ReverseMap.cpp
   void reverseMap(const ir::Op &op, Scope &s, const std::vector<ir::Value *> &dys);
+  /// After the dry run: the stored maps whose elements are packed with a vector their body
+  /// computes by a loop nest (see ReverseMap.cpp).
+  void choosePacked();
+  /// The forward sweep of a packed map: the map of [element, vector]; s.vals gets the elements.
+  void forwardPackedMap(const ir::Op &op, Scope &s);
+  /// The part of packed value p at the map's indices idx (or all of them when idx is empty):
+  /// the element, or the vector of length *vecLen.
+  ir::Value *packedPart(ir::Value *p, const std::vector<ir::Value *> &idx, const ir::Dim *vecLen);
 
   ir::Module &m_;
   const ir::Function &src_;
@@ -196,6 +206,15 @@ public:
   std::map<const ir::Op *, std::tuple<const Induction *, size_t, Scope *>> pendingStep_;
   void walkInduction(Scope &s, const Induction &ind, size_t from);
   ir::Value *inductionAmount(Scope &s, const ir::Value *c);
+  /// A stored map result whose tape holds each element followed by a vector of its body (a loop
+  /// nest's result, which the reverse of the map reads instead of running the nest again).
+  struct Packed {
+    const ir::Value *vec = nullptr;
+    ir::Type type; // of the whole packed map
+  };
+  std::unordered_map<const ir::Value *, Packed> packed_;
+  /// The packed value last pushed (forward sweep) or popped (reverse sweep) per map result.
+  std::unordered_map<const ir::Value *, ir::Value *> packedNow_;
   /// Needed values per block, in definition order (arguments first).
   std::unordered_map<const ir::Block *, std::vector<const ir::Value *>> neededIn_;
 };

@@ -3,13 +3,119 @@
 // seeds it with its part of the result's adjoint and runs the body backwards. The adjoints of
 // the outer values the body reads are carried through the nest and accumulated in place, so a
 // body reading x[i] costs O(1) per element in reverse.
+//
+// A map whose result the forward sweep stores (it runs in a loop: the GMM's lse_terms per point)
+// and whose body computes a vector by a loop nest (the GMM's Q d, a triangular loop) stores that
+// vector with each element, packed as [element, vector...]: the reverse of the body reads it
+// instead of running the nest a second time, for a tape that grows by the vector's length.
 #include "ad/Reverse.h"
 
+#include "ad/Util.h"
 #include "support/Diagnostics.h"
 
 namespace diffc::ad::rev {
 
 using namespace ir;
+
+namespace {
+
+bool hasLoop(const Op &op) {
+  for (const auto &r : op.regions)
+    for (const auto &o : r->ops)
+      if (o->kind == OpKind::For || o->kind == OpKind::While || hasLoop(*o))
+        return true;
+  return false;
+}
+
+/// A vector of body that a loop nest computes and a later op reads, with elem's element type.
+const Value *nestVector(const Block &body, const Value *elem) {
+  for (size_t i = 0; i < body.ops.size(); ++i) {
+    const Op &op = *body.ops[i];
+    if (op.kind != OpKind::For || !hasLoop(op))
+      continue;
+    for (const Value *r : op.results) {
+      if (r->type.rank() != 1 || r->type.elem != elem->type.elem)
+        continue;
+      for (size_t j = i + 1; j + 1 < body.ops.size(); ++j)
+        for (const Value *o : body.ops[j]->operands)
+          if (o == r)
+            return r;
+    }
+  }
+  return nullptr;
+}
+
+} // namespace
+
+void Reverse::choosePacked() {
+  for (const Value *v : taped_) {
+    if (!v->def || v->def->kind != OpKind::Map)
+      continue;
+    const Block &body = *v->def->region(0);
+    const Value *elem = body.terminator()->operands.at(0);
+    if (!elem->type.isScalar() || !elem->type.isFloat())
+      continue;
+    const Value *vec = nestVector(body, elem);
+    if (!vec)
+      continue;
+    Shape shape = v->type.shape;
+    shape.push_back(Dim::constant(1) + vec->type.shape[0]);
+    packed_[v] = {vec, Type(elem->type.elem, shape)};
+  }
+}
+
+Value *Reverse::packedPart(Value *p, const std::vector<Value *> &idx, const Dim *vecLen) {
+  IndexSpec spec;
+  size_t m = p->type.rank() - 1;
+  for (size_t l = 0; l < m; ++l) {
+    spec.modes.push_back(idx.empty() ? kFull : kPoint);
+    if (!idx.empty())
+      spec.operands.push_back(idx[l]);
+  }
+  spec.modes.push_back(vecLen ? kSlice : kPoint);
+  spec.operands.push_back(e_.i64(vecLen ? 1 : 0));
+  if (vecLen)
+    spec.lengths.push_back(*vecLen);
+  return e_.index(p, spec);
+}
+
+void Reverse::forwardPackedMap(const Op &op, Scope &s) {
+  const Packed &pk = packed_.at(op.result());
+  const Block &body = *op.region(0);
+  Op *n = b_.create(OpKind::Map, {}, {pk.type});
+  n->dims = op.dims;
+  std::vector<Type> idxTypes(body.args.size(), Type::i64());
+  std::vector<std::string> idxNames;
+  for (const Value *a : body.args)
+    idxNames.push_back(a->name);
+  Block *outer = b_.insertionBlock();
+  Block *blk = b_.addRegion(n, idxTypes, idxNames);
+  Scope ms{Scope::Kind::Forward, &s, &body, {}, {}, {}};
+  for (size_t i = 0; i < body.args.size(); ++i)
+    ms.vals[body.args[i]] = blk->args[i];
+  b_.setInsertionBlock(blk);
+  for (const auto &o : body.ops) {
+    if (isTerminator(o->kind))
+      continue;
+    Op *c = clonePlain(b_, *o, lookupIn(ms));
+    for (size_t i = 0; i < o->results.size(); ++i)
+      ms.vals[o->results[i]] = c->results[i];
+  }
+  Value *elem = lookup(ms, body.terminator()->operands.at(0));
+  ElemType et = elem->type.elem;
+  IndexSpec rest;
+  rest.modes = {kSlice};
+  rest.operands = {e_.i64(1)};
+  rest.lengths = {pk.vec->type.shape[0]};
+  Value *both =
+      e_.update(e_.fill(elem, Type(et, {pk.type.shape.back()})), lookup(ms, pk.vec), rest);
+  b_.create(OpKind::Yield, {both}, {});
+  b_.setInsertionBlock(outer);
+  packedNow_[op.result()] = n->result();
+  Value *elems = packedPart(n->result(), {}, nullptr);
+  elems->name = op.result()->name;
+  s.vals[op.result()] = elems;
+}
 
 void Reverse::reverseMap(const Op &op, Scope &s, const std::vector<Value *> &dys) {
   Value *dR = dys.at(0);
@@ -59,7 +165,17 @@ void Reverse::reverseMap(const Op &op, Scope &s, const std::vector<Value *> &dys
     bool wasReverse = inReverse_;
     inReverse_ = false;
     createTapes(&body, rs);
-    forwardOps(body, rs);
+    auto pk = packed_.find(op.result());
+    auto stored = packedNow_.find(op.result());
+    bool fromTape = pk != packed_.end() && stored != packedNow_.end();
+    for (const auto &o : body.ops) {
+      if (isTerminator(o->kind))
+        continue;
+      forwardOp(*o, rs);
+      // The nest's float part is left without uses; dead-code elimination drops it.
+      if (fromTape && o.get() == pk->second.vec->def)
+        rs.vals[pk->second.vec] = packedPart(stored->second, idx, &pk->second.vec->type.shape[0]);
+    }
     inReverse_ = true;
     // Its adjoint is the element's part of the result's adjoint.
     const Value *elem = body.terminator()->operands.at(0);

@@ -195,7 +195,13 @@ void Reverse::createTapes(const void *key, Scope &s) {
       vs.push_back(v);
   sortById(vs);
   for (const Value *v : vs)
-    s.tape[v] = b_.value(OpKind::TapeNew, {}, Type(v->type.elem, v->type.shape, true), tapeName(v));
+    s.tape[v] = b_.value(OpKind::TapeNew, {}, tapeType(v), tapeName(v));
+}
+
+Type Reverse::tapeType(const Value *v) const {
+  auto p = packed_.find(v);
+  const Type &t = p != packed_.end() ? p->second.type : v->type;
+  return Type(t.elem, t.shape, true);
 }
 
 Value *Reverse::curTape(Scope &s, const Value *v) {
@@ -209,8 +215,9 @@ void Reverse::pushIfTaped(const Value *v, Scope &s) {
   if (!taped(v))
     return;
   Value *t = curTape(s, v);
-  Op *push = b_.create(OpKind::TapePush, {t, lookup(s, v)}, {t->type});
-  push->note = "stored for reverse: " + byteSize(v->type, dst_) + " bytes per entry";
+  Value *x = packed_.count(v) ? packedNow_.at(v) : lookup(s, v);
+  Op *push = b_.create(OpKind::TapePush, {t, x}, {t->type});
+  push->note = "stored for reverse: " + byteSize(x->type, dst_) + " bytes per entry";
   push->result()->name = tapeName(v);
   s.tape[v] = push->result();
 }
@@ -228,7 +235,9 @@ void Reverse::forwardOp(const Op &op, Scope &s) {
   bool deferred = op.kind == OpKind::For && op.ival == kRecomputeLoop && recomputing_ != &op;
   bool threaded = (op.kind == OpKind::For || op.kind == OpKind::While || op.kind == OpKind::If) &&
                   !deferred && !tapesIn(op).empty();
-  if (threaded && op.kind == OpKind::If) {
+  if (op.kind == OpKind::Map && packed_.count(op.result())) {
+    forwardPackedMap(op, s);
+  } else if (threaded && op.kind == OpKind::If) {
     forwardIf(op, s);
   } else if (threaded) {
     forwardLoop(op, s);
@@ -268,7 +277,7 @@ void Reverse::forwardLoop(const Op &op, Scope &s) {
       names.push_back(a->name);
     }
     for (const Value *t : tapes) {
-      argTypes.push_back(Type(t->type.elem, t->type.shape, true));
+      argTypes.push_back(tapeType(t));
       names.push_back(tapeName(t));
     }
     Block *blk = b_.addRegion(n, argTypes, names);
@@ -352,12 +361,18 @@ void Reverse::materialize(Scope &s) {
       continue;
     if (taped(v)) {
       Value *t = curTape(s, v);
-      Op *pop = b_.create(OpKind::TapePop, {t}, {t->type, v->type});
+      auto p = packed_.find(v);
+      const Type &vt = p != packed_.end() ? p->second.type : v->type;
+      Op *pop = b_.create(OpKind::TapePop, {t}, {t->type, vt});
       pop->results[0]->name = tapeName(v);
       // Named, so that the simplifier does not hand it the name of an adjoint equal to it.
       pop->results[1]->name = v->name.empty() ? "saved" : v->name;
       s.tape[v] = pop->results[0];
       s.vals[v] = pop->results[1];
+      if (p != packed_.end()) {
+        packedNow_[v] = pop->results[1];
+        s.vals[v] = packedPart(pop->results[1], {}, nullptr);
+      }
     } else if ((recomputable(v) || fromNeeded_.count(v)) && v->def) {
       recompute(s, v);
     } else {

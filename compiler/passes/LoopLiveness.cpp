@@ -28,22 +28,48 @@ bool wellFormed(const Op &loop) {
   return false;
 }
 
-} // namespace
+struct Liveness {
+  std::vector<bool> live;
+  std::unordered_set<const Value *> reads; // what the live part reads (all of it if !precise)
+  bool precise = false;
+};
 
-std::vector<bool> liveCarried(const Op &loop,
-                              const std::function<uint32_t(const Value *)> &useCount) {
+Liveness analyze(const Op &loop, const std::function<uint32_t(const Value *)> &useCount);
+
+/// Marks what op reads to give its needed results: a nested loop only what its needed carried
+/// values read (so that a value carried through a nest for a result nobody uses dies with it),
+/// anything else all its operands.
+void markUsed(const Op &op, std::unordered_set<const Value *> &needed) {
+  if (op.kind == OpKind::For || op.kind == OpKind::While) {
+    Liveness l = analyze(op, [&](const Value *v) { return needed.count(v) ? 1u : 0u; });
+    if (l.precise) {
+      size_t off = op.kind == OpKind::For ? 2 : 0;
+      for (size_t i = 0; i < off; ++i)
+        needed.insert(op.operands[i]);
+      for (size_t k = 0; k < l.live.size(); ++k)
+        if (l.live[k])
+          needed.insert(op.operands[off + k]);
+      needed.insert(l.reads.begin(), l.reads.end());
+      return;
+    }
+  }
+  markOperands(op, needed);
+}
+
+Liveness analyze(const Op &loop, const std::function<uint32_t(const Value *)> &useCount) {
   size_t n = loop.results.size();
-  std::vector<bool> live(n, true);
+  Liveness l;
+  l.live.assign(n, true);
   if (!wellFormed(loop))
-    return live;
+    return l;
   for (const auto &r : loop.regions) {
     const Op *y = r->terminator();
     if (!y || y->kind != OpKind::Yield)
-      return live;
+      return l;
   }
   size_t argOffset = loop.kind == OpKind::For ? 1 : 0; // a for's first argument is the index
   for (size_t k = 0; k < n; ++k)
-    live[k] = useCount(loop.results[k]) > 0;
+    l.live[k] = useCount(loop.results[k]) > 0;
 
   // Grow the needed set until no further carried value turns out to be read by it.
   for (;;) {
@@ -53,7 +79,7 @@ std::vector<bool> liveCarried(const Op &loop,
       bool body = ri + 1 == loop.regions.size();
       const Op *y = b.terminator();
       for (size_t j = 0; j < y->operands.size(); ++j)
-        if (!body || (j < n && live[j]))
+        if (!body || (j < n && l.live[j]))
           needed.insert(y->operands[j]);
       for (size_t i = b.ops.size() - 1; i-- > 0;) {
         const Op &op = *b.ops[i];
@@ -61,23 +87,33 @@ std::vector<bool> liveCarried(const Op &loop,
         for (const Value *v : op.results)
           any = any || needed.count(v);
         if (any)
-          markOperands(op, needed);
+          markUsed(op, needed);
       }
     }
     bool grew = false;
     for (size_t k = 0; k < n; ++k) {
-      if (live[k])
+      if (l.live[k])
         continue;
       for (const auto &r : loop.regions)
         if (needed.count(r->args[argOffset + k])) {
-          live[k] = true;
+          l.live[k] = true;
           grew = true;
           break;
         }
     }
-    if (!grew)
-      return live;
+    if (!grew) {
+      l.reads = std::move(needed);
+      l.precise = true;
+      return l;
+    }
   }
+}
+
+} // namespace
+
+std::vector<bool> liveCarried(const Op &loop,
+                              const std::function<uint32_t(const Value *)> &useCount) {
+  return analyze(loop, useCount).live;
 }
 
 } // namespace diffc::passes::detail

@@ -78,6 +78,37 @@ func @f(%x: f64, %n: i64) -> f64 {
   CHECK(loop->region(0)->args.size() == 3);
 }
 
+TEST_CASE("a value carried through a loop nest for a result nobody uses goes from both loops") {
+  // The nest still runs for the index it carries (used after it); the f64 carried through the
+  // inner loop and out of the outer one is read by nothing else.
+  auto m = simplified(R"(
+func @f(%x: f64, %n: i64) -> i64 {
+  %lo = const 0 : i64
+  %one = const 1 : i64
+  %o, %k = for %j = %lo to %n iter(%a = %x, %c = %lo) {
+    %ia, %ic = for %i = %j to %n iter(%b = %a, %d = %c) {
+      %b1 = mul %b, %x : f64
+      %b2 = exp %b1 : f64
+      %d1 = add %d, %one : i64
+      yield %b2, %d1
+    } : f64, i64
+    yield %ia, %ic
+  } : f64, i64
+  return %k
+}
+)");
+  const Function &f = *m->lookup("f");
+  const Op *outer = returnedDef(f);
+  REQUIRE(outer->kind == OpKind::For);
+  CHECK(outer->results.size() == 1);
+  CHECK(outer->results[0]->type == Type::i64());
+  const Op *inner = outer->region(0)->ops.front().get();
+  REQUIRE(inner->kind == OpKind::For);
+  CHECK(inner->results.size() == 1);
+  CHECK(countOps(f, OpKind::Exp) == 0);
+  CHECK(countOps(f, OpKind::Mul) == 0);
+}
+
 TEST_CASE("while: a carried value the condition reads stays, an unread one goes") {
   auto m = simplified(R"(
 func @f(%x: f64) -> f64 {

@@ -1,7 +1,8 @@
-// FnLowering::copyBytes: tensors of a symbolic size are copied inline from 16 to 128 bytes (two
-// or four overlapping pieces) and by memcpy otherwise. Every byte count from 1 to 320 goes
-// through a tape push, a tape pop and a copy-on-update, for 1-, 4- and 8-byte elements, and must
-// come back unchanged (JIT and interpreter bit-equal).
+// FnLowering::copyBytes: tensors of a symbolic size are copied inline from 16 to 128 bytes (four
+// overlapping 8-byte pieces below 32 bytes, two or four 32-byte ones above) and by memcpy
+// otherwise. Every byte count from 1 to 320 goes through a tape push, a tape pop and a
+// copy-on-update, for 1-, 4- and 8-byte elements, and must come back unchanged (JIT and
+// interpreter bit-equal).
 #include "Harness.h"
 
 using namespace diffc::test;

@@ -2,7 +2,8 @@
 // same shape, later in the same block, is not given a buffer; the consumer's loop computes its
 // element from the producer's operands (FnLowering::read), so `sigmoid(x * w + b)` is one loop
 // and no temporaries instead of three loops and two. Each element goes through the same
-// operations in the same order, so results are bit-identical.
+// operations in the same order, so results are bit-identical. A whole-tensor sum, product or
+// norm consumes a producer the same way (`sum(d ^ 2)` is one loop).
 //
 // The producer's operands are then read where the consumer runs, so nothing between the two may
 // update a buffer in place: only ops that never consume an operand (see Ownership) may sit
@@ -66,6 +67,14 @@ bool consumesNothing(const ir::Op &op) {
   }
 }
 
+/// Whole-tensor reductions that read each operand element once, in order, through
+/// FnLowering::read at its flat index (LowerReduce.cpp): `sum(d ^ 2)` then needs no buffer for
+/// `d ^ 2`. Logsumexp and the max / min reductions read elements more than once, which would
+/// compute a fused producer again.
+bool reducesByElement(const ir::Op &op) {
+  return op.kind == OpKind::Sum || op.kind == OpKind::Prod || op.kind == OpKind::Norm;
+}
+
 } // namespace
 
 bool FnLowering::fusible(const ir::Block &b, size_t i) const {
@@ -81,8 +90,9 @@ bool FnLowering::fusible(const ir::Block &b, size_t i) const {
   if (uses.size() != 1)
     return false;
   const ir::Op *user = uses[0];
-  if (user->parent != &b || !readsByElement(*user) || user->results.size() != 1 ||
-      user->result()->type.shape != op.result()->type.shape)
+  bool sameShape = readsByElement(*user) && user->results.size() == 1 &&
+                   user->result()->type.shape == op.result()->type.shape;
+  if (user->parent != &b || !(sameShape || reducesByElement(*user)))
     return false;
   for (size_t j = i + 1; j < b.ops.size(); ++j) {
     const ir::Op &between = *b.ops[j];

@@ -104,6 +104,34 @@ TEST_CASE("codegen: a chain of elementwise ops is one loop with no temporaries")
   same(*j, "f", {V({-800, -1, -0.0, 0.0, 0.3, 40, INFINITY, -INFINITY, NAN})});
 }
 
+TEST_CASE("codegen: a sum, product or norm of an elementwise chain needs no temporary") {
+  // x is 8 MB: a buffer for the chain's result would hold 8 MB of scratch per reduction.
+  auto j = jit(fromSource(R"(
+fn f[N](x: f64[N], y: f64[N]) -> (f64, f64, f64) =
+  (sum((x - y) ^ 2), prod(x * 0.5 + 0.75), norm(exp(x) - y));
+)"));
+  const int64_t n = 1 << 20;
+  std::vector<double> x(n, 0.5), y(n, 0.25);
+  size_t reserved = 0;
+  std::vector<double> got;
+  std::thread t([&] {
+    auto r = j->call("f", {V(x), V(y)});
+    got = {r[0].data[0], r[1].data[0], r[2].data[0]};
+    reserved = diffc_ctx_reserved(diffc::codegen::threadContext());
+  });
+  t.join();
+  CHECK(got[0] == doctest::Approx(0.0625 * n).epsilon(1e-9));
+  CHECK(got[1] == 1.0);
+  CHECK(got[2] == doctest::Approx(std::sqrt(n * std::pow(std::exp(0.5) - 0.25, 2))).epsilon(1e-9));
+  CHECK(reserved < 4 * 1024 * 1024);
+  // Bit-equal to the interpreter, non-finite elements and the empty tensor included.
+  same(*j, "f",
+       {V({-800, -1, -0.0, 0.0, 0.3, 40, INFINITY, -INFINITY, NAN}),
+        V({1, 2, 3, 4, 5, 6, 7, 8, 9})});
+  same(*j, "f", {V({0.1, 0.7, 1.3}), V({-2, 0.5, 3})});
+  same(*j, "f", {V({}), V({})});
+}
+
 TEST_CASE("codegen: an elementwise op is not fused past an in-place update of its operand") {
   // y's old value dies at the update, which therefore writes in place: `a` must be computed
   // before it, not inside the final sum.

@@ -20,10 +20,9 @@ void FnLowering::lowerReduce(const ir::Op &op) {
   llvm::Value *n = numel(x->type.shape);
   auto fold = [&](llvm::Value *init, llvm::Value *from,
                   const std::function<llvm::Value *(llvm::Value *, llvm::Value *)> &step) {
-    return loopCarried(from, n, {init},
-                       [&](llvm::Value *i, const std::vector<llvm::Value *> &acc) {
-                         return std::vector<llvm::Value *>{step(acc[0], read(x, i))};
-                       })[0];
+    return loopCarried(from, n, {init}, [&](llvm::Value *i, const std::vector<llvm::Value *> &acc) {
+      return std::vector<llvm::Value *>{step(acc[0], read(x, i))};
+    })[0];
   };
   switch (op.kind) {
   case OpKind::Sum:
@@ -63,9 +62,8 @@ void FnLowering::lowerReduce(const ir::Op &op) {
                      *done = newBlock("lse.done");
     B.CreateCondBr(B.CreateICmpEQ(n, constI64(0)), done, compute);
     B.SetInsertPoint(compute);
-    llvm::Value *m = fold(read(x, constI64(0)), constI64(0), [&](llvm::Value *a, llvm::Value *v) {
-      return maxElem(e, a, v);
-    });
+    llvm::Value *m = fold(read(x, constI64(0)), constI64(0),
+                          [&](llvm::Value *a, llvm::Value *v) { return maxElem(e, a, v); });
     llvm::Value *special = B.CreateFCmpUEQ(B.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, m),
                                            llvm::ConstantFP::getInfinity(t));
     llvm::BasicBlock *computeEnd = B.GetInsertBlock();
@@ -101,8 +99,8 @@ void FnLowering::lowerArgmax(const ir::Op &op) {
                          llvm::Value *v = read(x, i);
                          llvm::Value *better = compareElem(OpKind::Gt, e, v, c[1]);
                          if (ir::isFloat(e))
-                           better = B.CreateAnd(B.CreateNot(isNaN(c[1])),
-                                                B.CreateOr(isNaN(v), better));
+                           better =
+                               B.CreateAnd(B.CreateNot(isNaN(c[1])), B.CreateOr(isNaN(v), better));
                          return std::vector<llvm::Value *>{B.CreateSelect(better, i, c[0]),
                                                            B.CreateSelect(better, v, c[1])};
                        });
@@ -115,20 +113,31 @@ void FnLowering::lowerSoftmax(const ir::Op &op) {
   ElemType e = rt.elem;
   bool logForm = op.kind == OpKind::LogSoftmax;
   // One row: m = max, s = sum exp(x - m); softmax exp(x - m) / s, log_softmax (x - m) - log s.
+  // Given `stored` (a read of the row's output), the sum loop also writes each exp(x - m) there
+  // and the last loop divides it in place: one exp per element instead of two (the values are
+  // the same, so still the interpreter's bit for bit).
   auto row = [&](llvm::Value *cols, const std::function<llvm::Value *(llvm::Value *)> &in,
-                 const std::function<void(llvm::Value *, llvm::Value *)> &out) {
+                 const std::function<void(llvm::Value *, llvm::Value *)> &out,
+                 const std::function<llvm::Value *(llvm::Value *)> &stored) {
+    bool keepExp = !logForm && stored;
     llvm::Value *m = loopCarried(constI64(0), cols, {in(constI64(0))},
                                  [&](llvm::Value *j, const std::vector<llvm::Value *> &c) {
                                    return std::vector<llvm::Value *>{maxElem(e, c[0], in(j))};
                                  })[0];
-    llvm::Value *s = loopCarried(constI64(0), cols, {zeroOf(e)},
-                                 [&](llvm::Value *j, const std::vector<llvm::Value *> &c) {
-                                   llvm::Value *d = binaryElem(OpKind::Sub, e, in(j), m);
-                                   return std::vector<llvm::Value *>{
-                                       binaryElem(OpKind::Add, e, c[0], call1("exp", d))};
-                                 })[0];
+    llvm::Value *s = loopCarried(
+        constI64(0), cols, {zeroOf(e)}, [&](llvm::Value *j, const std::vector<llvm::Value *> &c) {
+          llvm::Value *d = binaryElem(OpKind::Sub, e, in(j), m);
+          llvm::Value *ex = call1("exp", d);
+          if (keepExp)
+            out(j, ex);
+          return std::vector<llvm::Value *>{binaryElem(OpKind::Add, e, c[0], ex)};
+        })[0];
     llvm::Value *ls = logForm ? call1("log", s) : nullptr;
     loop(constI64(0), cols, [&](llvm::Value *j) {
+      if (keepExp) {
+        out(j, binaryElem(OpKind::Div, e, stored(j), s));
+        return;
+      }
       llvm::Value *d = binaryElem(OpKind::Sub, e, in(j), m);
       out(j, logForm ? binaryElem(OpKind::Sub, e, d, ls)
                      : binaryElem(OpKind::Div, e, call1("exp", d), s));
@@ -136,8 +145,9 @@ void FnLowering::lowerSoftmax(const ir::Op &op) {
   };
   if (rt.isScalar()) {
     llvm::Value *v = get(x), *result = nullptr;
-    row(constI64(1), [&](llvm::Value *) { return v; },
-        [&](llvm::Value *, llvm::Value *r) { result = r; });
+    row(
+        constI64(1), [&](llvm::Value *) { return v; },
+        [&](llvm::Value *, llvm::Value *r) { result = r; }, nullptr);
     set(op.result(), result);
     return;
   }
@@ -150,7 +160,8 @@ void FnLowering::lowerSoftmax(const ir::Op &op) {
     llvm::Value *base = B.CreateMul(r, cols);
     row(
         cols, [&](llvm::Value *j) { return load(e, src, B.CreateAdd(base, j)); },
-        [&](llvm::Value *j, llvm::Value *v) { store(e, out, B.CreateAdd(base, j), v); });
+        [&](llvm::Value *j, llvm::Value *v) { store(e, out, B.CreateAdd(base, j), v); },
+        [&](llvm::Value *j) { return load(e, out, B.CreateAdd(base, j)); });
   });
   set(op.result(), out);
 }

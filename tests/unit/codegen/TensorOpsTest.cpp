@@ -264,6 +264,25 @@ TEST_CASE("codegen: logsumexp, softmax, log_softmax") {
   same(*j, "f", {T({2, 0}, {}), V({}), S(0)});
 }
 
+TEST_CASE("codegen: softmax of a tensor calls exp once per element") {
+  // The sum loop keeps each exp(x - m) in the result, which the last loop divides by the sum;
+  // the scalar softmax and log_softmax have no second exp to save. Values: the test above.
+  auto m = fromIR(R"(func @f[N](%v: f64[N]) -> f64[N] {
+  %c = softmax %v : f64[N]
+  return %c
+}
+)");
+  std::string text = diffc::codegen::emitLLVM(*m, "f", false);
+  size_t calls = 0;
+  for (size_t at = text.find("@exp("); at != std::string::npos; at = text.find("@exp(", at + 1))
+    ++calls;
+  CHECK(calls == 2); // the declaration and one call
+  auto j = jit(m);
+  auto r = same(*j, "f", {V({0.5, 1.5, -2})});
+  double s = std::exp(-1.0) + 1 + std::exp(-3.5);
+  CHECK(r[0].data == std::vector<double>{std::exp(-1.0) / s, 1 / s, std::exp(-3.5) / s});
+}
+
 TEST_CASE("codegen: matmul in its four shapes, and outer") {
   auto j = jitIR(
       R"(func @f[M, K, N](%a: f64[M, K], %b: f64[K, N], %x: f64[K], %y: f64[M]) -> (f64[M, N], f64[M], f64[N], f64, f64[M, K]) {

@@ -21,9 +21,10 @@ using ir::ElemType;
 using ir::OpKind;
 
 namespace {
+// Also the gate of the folds that look at the op a transpose reads (any op): only a matmul.
 bool usesKernel(const ir::Op &matmul) {
   ElemType e = matmul.result()->type.elem;
-  return (e == ElemType::F64 || e == ElemType::F32) &&
+  return matmul.kind == OpKind::MatMul && (e == ElemType::F64 || e == ElemType::F32) &&
          (matmul.operand(0)->type.rank() == 2 || matmul.operand(1)->type.rank() == 2);
 }
 

@@ -21,9 +21,10 @@ using ir::ElemType;
 using ir::OpKind;
 
 namespace {
+// Also the gate of the folds that look at the op a transpose reads (any op): only a matmul.
 bool usesKernel(const ir::Op &matmul) {
   ElemType e = matmul.result()->type.elem;
-  return (e == ElemType::F64 || e == ElemType::F32) &&
+  return matmul.kind == OpKind::MatMul && (e == ElemType::F64 || e == ElemType::F32) &&
          (matmul.operand(0)->type.rank() == 2 || matmul.operand(1)->type.rank() == 2);
 }
 
@@ -61,8 +62,11 @@ bool FnLowering::matMulTransposed(const ir::Op &mm) {
   if (M.options().checkNonFinite || !mm.parent || !usesKernel(mm) ||
       mm.operand(0)->type.rank() != 2 || mm.operand(1)->type.rank() != 2)
     return false;
+  // Not when that transpose feeds a matmul itself (transposeIntoMatMul): the next matmul then
+  // reads mm's product with swapped strides, so the product must be in its own layout.
   const ir::Op *next = nextOp(mm);
-  return next && next->kind == OpKind::Transpose && onlyUsedBy(mm.result(), *next);
+  return next && next->kind == OpKind::Transpose && onlyUsedBy(mm.result(), *next) &&
+         !transposeIntoMatMul(*next);
 }
 
 const ir::Op *FnLowering::biasAddAfter(const ir::Op &mm) {

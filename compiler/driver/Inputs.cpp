@@ -1,8 +1,9 @@
 #include "driver/Inputs.h"
 
+#include "support/SourceFile.h"
+
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -17,14 +18,12 @@ std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path)
     ss << std::cin.rdbuf();
     text = ss.str();
   } else {
-    std::ifstream in(*path, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> file = readFile(*path);
+    if (!file) {
       std::cerr << fmt::format("{}: error: cannot open inputs file\n", *path);
       return std::nullopt;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    text = std::move(*file);
   }
   std::string name = *path == "-" ? "<stdin>" : *path;
   std::string error;

@@ -3,13 +3,13 @@
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
 #include "sema/Compile.h"
+#include "support/SourceFile.h"
 
 #include "ad/AD.h"
 #include "passes/Simplify.h"
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -97,14 +97,12 @@ bool compileFile(const std::string &path, Session &s, bool optimize) {
     ss << std::cin.rdbuf();
     text = ss.str();
   } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> file = readFile(path);
+    if (!file) {
       reportError(path, "cannot open file");
       return false;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    text = std::move(*file);
   }
   return compileText(path == "-" ? "<stdin>" : path, std::move(text), s, optimize);
 }
@@ -134,7 +132,8 @@ ir::Function *derive(Session &s, ir::Function &f, const std::vector<std::string>
     }
   }
   try {
-    ir::Function *g = tangent ? ad::buildJvp(*s.module, f, wrt) : ad::buildGradient(*s.module, f, wrt);
+    ir::Function *g =
+        tangent ? ad::buildJvp(*s.module, f, wrt) : ad::buildGradient(*s.module, f, wrt);
     ir::verifyOrThrow(*s.module, tangent ? "jvp" : "grad");
     if (optimize) {
       simplifyAll(s, g);

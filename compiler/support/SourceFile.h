@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,10 @@ struct SourceLoc {
   uint32_t col = 0;
   bool valid() const { return line != 0; }
 };
+
+/// The whole content of the file at `path`; nullopt when it cannot be opened or read (a directory
+/// opens as a stream that reads nothing, which would pass for an empty program or inputs file).
+std::optional<std::string> readFile(const std::string &path);
 
 inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 

@@ -7,11 +7,10 @@
 #include "passes/Simplify.h"
 #include "sema/Compile.h"
 #include "support/Diagnostics.h"
+#include "support/SourceFile.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <fstream>
-#include <sstream>
 
 namespace diffc {
 
@@ -79,12 +78,10 @@ Module Jit::compile_file(const std::string &path) const {
 }
 
 Module Jit::compile_file(const std::string &path, const Options &opts) const {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  std::optional<std::string> text = readFile(path);
+  if (!text)
     throw CompileError(fmt::format("{}: error: cannot open the file\n", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return compile_string(ss.str(), path, opts);
+  return compile_string(*text, path, opts);
 }
 
 Module Jit::compile_string(std::string_view source, const std::string &name) const {

@@ -164,6 +164,8 @@ TEST_CASE("host API: compile errors carry the diagnostics") {
     CHECK(msg.find("error:") != std::string::npos);
   }
   CHECK_THROWS_AS(jit.compile_file("/nonexistent/x.diff"), diffc::CompileError);
+  // A directory opens as a stream that reads nothing: not an empty module.
+  CHECK_THROWS_AS(jit.compile_file("."), diffc::CompileError);
 }
 
 TEST_CASE("host API: 8 threads calling one gradient concurrently get equal results") {

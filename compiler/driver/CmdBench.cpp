@@ -133,7 +133,7 @@ int cmdBench(const Options &o) {
     for (size_t k = 0; k < (isBatch ? inputs->size() : 1); ++k) {
       const nlohmann::json &set = isBatch ? (*inputs)[k] : *inputs;
       where = isBatch ? fmt::format("{}: input set {}", inputsName, k) : inputsName;
-      std::vector<interp::Tensor> args = interp::bindInputs(*f, set);
+      std::vector<interp::Tensor> args = bindCommandLineInputs(*f, set, where);
       auto fwd = jm->prepare(f->name, args);
       std::unique_ptr<codegen::PreparedCall> grad = g ? jm->prepare(g->name, args) : nullptr;
       // Warm up (first-touch of the arena, caches) and check that both run cleanly; the tape

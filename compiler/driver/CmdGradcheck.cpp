@@ -285,7 +285,7 @@ int cmdGradcheck(const Options &o) {
         return 1;
       }
       try {
-        (isBatch ? batch.emplace_back() : x) = interp::bindInputs(*f, set);
+        (isBatch ? batch.emplace_back() : x) = bindCommandLineInputs(*f, set, at);
       } catch (const interp::InputError &e) {
         reportError(at, e.what());
         return 1;

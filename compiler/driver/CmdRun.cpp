@@ -15,8 +15,9 @@ namespace {
 
 /// `{"value": V}` or `{"value": V, "grad": {...}}` for one run.
 std::string runOne(Executor &ex, const ir::Function &f, const ir::Function *g,
-                   const HigherOrderPlan *plan, const nlohmann::json &inputs) {
-  std::vector<interp::Tensor> args = interp::bindInputs(f, inputs);
+                   const HigherOrderPlan *plan, const nlohmann::json &inputs,
+                   const std::string &where) {
+  std::vector<interp::Tensor> args = bindCommandLineInputs(f, inputs, where);
   const ir::Function &target = g ? *g : f;
   std::string higher = plan ? ", " + higherOrderJson(ex, *plan, args) : std::string();
   std::vector<interp::Tensor> out = ex.call(target, std::move(args));
@@ -100,7 +101,7 @@ int cmdRun(const Options &o) {
       return std::nullopt;
     }
     try {
-      return runOne(*ex, *f, g, plan ? &*plan : nullptr, j);
+      return runOne(*ex, *f, g, plan ? &*plan : nullptr, j, where);
     } catch (const interp::InputError &e) {
       reportError(where, e.what());
     } catch (const interp::RuntimeError &e) {

@@ -74,4 +74,14 @@ std::optional<nlohmann::json> parseInputs(const std::string &text, const std::st
   }
 }
 
+std::vector<interp::Tensor> bindCommandLineInputs(const ir::Function &fn, const nlohmann::json &obj,
+                                                  const std::string &where) {
+  std::vector<std::string> ignored;
+  std::vector<interp::Tensor> args = interp::bindInputs(fn, obj, &ignored);
+  for (const std::string &key : ignored)
+    std::cerr << fmt::format("{}: warning: input '{}' is not a parameter of '{}'; ignored\n", where,
+                             key, fn.name);
+  return args;
+}
+
 } // namespace diffc::driver

@@ -1,6 +1,8 @@
 // Reading `--inputs FILE.json` (or `-` for standard input) for `run`, `gradcheck` and `bench`.
 #pragma once
 
+#include "interp/JsonIO.h"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -17,5 +19,10 @@ std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path)
 /// "NAME: error: ..."), without printing it.
 std::optional<nlohmann::json> parseInputs(const std::string &text, const std::string &name,
                                           std::string &error);
+
+/// interp::bindInputs for the command line: a member that is not a parameter of fn is ignored
+/// with a warning at `where` (one inputs file may serve several functions of a module).
+std::vector<interp::Tensor> bindCommandLineInputs(const ir::Function &fn, const nlohmann::json &obj,
+                                                  const std::string &where);
 
 } // namespace diffc::driver

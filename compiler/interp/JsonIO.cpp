@@ -65,8 +65,8 @@ private:
       return;
     }
     if (!j.is_array())
-      fail(fmt::format("{} is {}, expected an array (the parameter has rank {})", path,
-                       kindOf(j), type_.rank()));
+      fail(fmt::format("{} is {}, expected an array (the parameter has rank {})", path, kindOf(j),
+                       type_.rank()));
     auto n = static_cast<int64_t>(j.size());
     if (shape_[depth] < 0) {
       shape_[depth] = n;
@@ -231,16 +231,21 @@ void appendTensor(std::string &out, const Tensor &t, size_t axis, size_t &pos) {
 
 } // namespace
 
-std::vector<Tensor> bindInputs(const ir::Function &fn, const json &obj) {
+std::vector<Tensor> bindInputs(const ir::Function &fn, const json &obj,
+                               std::vector<std::string> *ignored) {
   const auto &params = fn.params();
   if (!obj.is_object())
     throw InputError(fmt::format("inputs must be a JSON object mapping the parameters of '{}' to "
                                  "values, got {}",
                                  fn.name, kindOf(obj)));
+  const auto &sizes = fn.sizeParams;
   for (const auto &[key, value] : obj.items()) {
     bool found = std::any_of(params.begin(), params.end(),
-                             [&](const ir::Value *p) { return p->name == key; });
-    if (!found) {
+                             [&](const ir::Value *p) { return p->name == key; }) ||
+                 std::find(sizes.begin(), sizes.end(), key) != sizes.end();
+    if (!found && ignored) {
+      ignored->push_back(key);
+    } else if (!found) {
       std::string names;
       for (const ir::Value *p : params)
         names += (names.empty() ? "" : ", ") + p->name;
@@ -251,12 +256,11 @@ std::vector<Tensor> bindInputs(const ir::Function &fn, const json &obj) {
   std::vector<Tensor> args;
   for (const ir::Value *p : params) {
     if (p->type.isTape)
-      throw InputError(fmt::format("parameter '{}' is a tape and cannot be given as input",
-                                   p->name));
+      throw InputError(
+          fmt::format("parameter '{}' is a tape and cannot be given as input", p->name));
     auto it = obj.find(p->name);
     if (it == obj.end())
-      throw InputError(fmt::format("missing input '{}' ({})", p->name,
-                                   p->type.str(fn.sizeParams)));
+      throw InputError(fmt::format("missing input '{}' ({})", p->name, p->type.str(fn.sizeParams)));
     args.push_back(ValueParser(fn, *p).parse(*it));
   }
   completeShapes(fn, args);
@@ -266,13 +270,23 @@ std::vector<Tensor> bindInputs(const ir::Function &fn, const json &obj) {
   ir::SizeBindingResult r = ir::inferSizes(fn, shapes);
   if (!r.ok())
     throw InputError(r.error);
+  // A size given as an input (`"N": 3`) is not needed, but it must agree with the shapes.
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    auto it = obj.find(sizes[i]);
+    if (it == obj.end())
+      continue;
+    double given = it->is_number() ? it->get<double>() : std::nan("");
+    if (i < r.sizes.size() && given != static_cast<double>(r.sizes[i]))
+      throw InputError(fmt::format("input '{}' is {}, but the shapes of the inputs give {} = {}",
+                                   sizes[i], it->dump(), sizes[i], r.sizes[i]));
+  }
   return args;
 }
 
 std::string formatValue(const Tensor &t) {
   if (numElements(t.shape) != t.data.size())
-    throw std::invalid_argument(fmt::format("formatValue: shape {} with {} values",
-                                            ir::shapeStr(t.shape), t.data.size()));
+    throw std::invalid_argument(
+        fmt::format("formatValue: shape {} with {} values", ir::shapeStr(t.shape), t.data.size()));
   std::string out;
   size_t pos = 0;
   appendTensor(out, t, 0, pos);

@@ -26,9 +26,13 @@ struct InputError : std::runtime_error {
 };
 
 /// The arguments of fn from a JSON object, in parameter order. Throws InputError for a missing
-/// or unknown member, a value of the wrong kind, a ragged array, or shapes that contradict each
-/// other (the message names the parameter and both shapes).
-std::vector<Tensor> bindInputs(const ir::Function &fn, const nlohmann::json &obj);
+/// member, a value of the wrong kind, a ragged array, shapes that contradict each other (the
+/// message names the parameter and both shapes), or a member naming a size parameter whose value
+/// differs from the size the shapes give. A member naming neither a parameter nor a size is an
+/// error too, unless `ignored` is given: then it is listed there (the command line warns and goes
+/// on, so one inputs file can serve several functions).
+std::vector<Tensor> bindInputs(const ir::Function &fn, const nlohmann::json &obj,
+                               std::vector<std::string> *ignored = nullptr);
 
 /// JSON text of one value.
 std::string formatValue(const Tensor &t);

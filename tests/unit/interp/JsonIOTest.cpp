@@ -81,6 +81,20 @@ TEST_CASE("bindInputs: missing and unknown members") {
   CHECK(errorFor({{"q", 1}}) == "unknown input 'q': function 'f' has parameters w, b, X, n, flag");
 }
 
+TEST_CASE("bindInputs: sizes given as inputs must agree; other members can be ignored") {
+  CHECK(errorFor({{"N", 3}, {"D", 2.0}}) == "(no error)");
+  CHECK(errorFor({{"N", 4}}) == "input 'N' is 4, but the shapes of the inputs give N = 3");
+  CHECK(errorFor({{"D", "2"}}) == "input 'D' is \"2\", but the shapes of the inputs give D = 2");
+  ir::Module m;
+  ir::Function *fn = buildF(m);
+  json in = json::parse(kGood);
+  in["q"] = 1;
+  in["label"] = "x";
+  std::vector<std::string> ignored;
+  CHECK(bindInputs(*fn, in, &ignored).size() == 5);
+  CHECK(ignored == std::vector<std::string>{"label", "q"});
+}
+
 TEST_CASE("bindInputs: values of the wrong kind") {
   CHECK(errorFor({{"b", {1, 2}}}) ==
         "input 'b' (f64): b is an array, expected a number (the parameter is a scalar)");

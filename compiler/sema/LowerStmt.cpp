@@ -134,9 +134,12 @@ void Lowerer::lowerLet(const ast::Stmt &s) {
         b.dim = *d;
       }
     }
-    if (Binding *old = scopes_.declare(id.name, b)) {
-      diags_.error(id.span, fmt::format("redeclaration of '{}' in the same block", id.name));
-      diags_.note(old->decl, "previously declared here");
+    // A later let/var of the same name hides the earlier one (`let y = y * y;`), as in Rust; one
+    // destructuring may not bind a name twice (`_` excepted: it only discards).
+    Binding *old = scopes_.declare(id.name, b);
+    if (old && old->decl.begin >= s.span.begin && id.name != "_") {
+      diags_.error(id.span, fmt::format("'{}' is bound twice in this destructuring", id.name));
+      diags_.note(old->decl, "first bound here");
     }
   }
 }

@@ -88,8 +88,8 @@ void Reverse::reverseIf(const Op &op, Scope &s, const std::vector<Value *> &dys)
 
 void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dys) {
   bool isFor = op.kind == OpKind::For;
-  const Block &body = *op.region(isFor ? 0 : 1);
-  size_t argBase = isFor ? 1 : 0, operandBase = isFor ? 2 : 0;
+  const Block &body = loopBody(op);
+  size_t argBase = carriedArgBase(op), operandBase = carriedOperandBase(op);
   std::vector<size_t> slots; // carried values that can carry a derivative
   for (size_t k = 0; k < op.results.size(); ++k)
     if (act_.active(op.results[k]))

@@ -34,9 +34,6 @@ using namespace ir;
 namespace {
 
 bool isLoop(const Op &op) { return op.kind == OpKind::For || op.kind == OpKind::While; }
-size_t argBase(const Op &op) { return op.kind == OpKind::For ? 1 : 0; }
-size_t operandBase(const Op &op) { return op.kind == OpKind::For ? 2 : 0; }
-const Block &bodyOf(const Op &op) { return *op.region(op.kind == OpKind::For ? 0 : 1); }
 
 /// Whether c has the same value at every iteration of loop, or is the loop's index or index
 /// arithmetic on such values: what the reverse loop can compute without the chain.
@@ -46,7 +43,7 @@ bool amountOk(const Value *c, const Op &loop, int depth = 0) {
   const Block *db = defBlock(c);
   if (!isInside(db, &loop))
     return true;
-  const Block &body = bodyOf(loop);
+  const Block &body = loopBody(loop);
   if (db != &body || depth > 8)
     return false;
   if (!c->def)
@@ -91,11 +88,11 @@ void Reverse::findInductions() {
     auto [it, fresh] = memo.try_emplace({&loop, k}, false);
     if (!fresh)
       return it->second;
-    const Block &body = bodyOf(loop);
-    if (k + argBase(loop) >= body.args.size() || k >= body.terminator()->operands.size())
+    const Block &body = loopBody(loop);
+    if (k + carriedArgBase(loop) >= body.args.size() || k >= body.terminator()->operands.size())
       return false;
     Induction ind;
-    ind.arg = body.args[k + argBase(loop)];
+    ind.arg = body.args[k + carriedArgBase(loop)];
     ind.yielded = body.terminator()->operands[k];
     if (ind.arg->type != Type::i64())
       return false;
@@ -121,7 +118,7 @@ void Reverse::findInductions() {
         // (A recompute loop's reverse runs it forwards again from its init: not a step.)
         st.loop = &d;
         st.slot = cur->index;
-        st.before = d.operands[operandBase(d) + cur->index];
+        st.before = d.operands[carriedOperandBase(d) + cur->index];
         lazy = true;
       } else {
         return false;

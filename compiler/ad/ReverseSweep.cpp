@@ -300,7 +300,7 @@ void Reverse::forwardLoop(const Op &op, Scope &s) {
       }
     b_.create(OpKind::Yield, {lookup(cs, cond.terminator()->operands.at(0))}, {});
   }
-  const Block &body = *op.region(isFor ? 0 : 1);
+  const Block &body = loopBody(op);
   Scope fs{Scope::Kind::Forward, &s, &body, {}, {}, {}};
   region(body, fs);
   for (const Value *a : body.args)

@@ -137,7 +137,7 @@ private:
 
   Bytes loop(Op &o) {
     bool isFor = o.kind == OpKind::For;
-    Bytes body = block(*o.regions[isFor ? 0 : 1]);
+    Bytes body = block(loopBody(o));
     std::optional<Dim> trips;
     if (isFor) {
       auto lo = asDim(o.operands[0]), hi = asDim(o.operands[1]);

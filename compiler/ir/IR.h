@@ -97,6 +97,13 @@ struct Block {
   Op *terminator() const { return ops.empty() ? nullptr : ops.back().get(); }
 };
 
+// Loop layout: a for's operands are (lo, hi, carried...) and its body's arguments (index,
+// carried...); a while's operands and both regions' arguments are the carried values, and its
+// body is its second region (the first is the condition).
+inline size_t carriedOperandBase(const Op &loop) { return loop.kind == OpKind::For ? 2 : 0; }
+inline size_t carriedArgBase(const Op &loop) { return loop.kind == OpKind::For ? 1 : 0; }
+inline Block &loopBody(const Op &loop) { return *loop.region(loop.kind == OpKind::For ? 0 : 1); }
+
 struct Function {
   std::string name;
   std::vector<std::string> sizeParams; // symbol i of every Dim in this function is sizeParams[i]

@@ -43,7 +43,7 @@ void markUsed(const Op &op, std::unordered_set<const Value *> &needed) {
   if (op.kind == OpKind::For || op.kind == OpKind::While) {
     Liveness l = analyze(op, [&](const Value *v) { return needed.count(v) ? 1u : 0u; });
     if (l.precise) {
-      size_t off = op.kind == OpKind::For ? 2 : 0;
+      size_t off = carriedOperandBase(op);
       for (size_t i = 0; i < off; ++i)
         needed.insert(op.operands[i]);
       for (size_t k = 0; k < l.live.size(); ++k)
@@ -67,7 +67,7 @@ Liveness analyze(const Op &loop, const std::function<uint32_t(const Value *)> &u
     if (!y || y->kind != OpKind::Yield)
       return l;
   }
-  size_t argOffset = loop.kind == OpKind::For ? 1 : 0; // a for's first argument is the index
+  size_t argOffset = carriedArgBase(loop);
   for (size_t k = 0; k < n; ++k)
     l.live[k] = useCount(loop.results[k]) > 0;
 

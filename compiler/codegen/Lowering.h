@@ -195,6 +195,10 @@ public:
   /// Whether op i of b is computed element by element inside its only consumer (Fusion.cpp)
   /// instead of into a buffer of its own.
   bool fusible(const ir::Block &b, size_t i) const;
+  /// The unfused operands the fused op reads, through the fused ops it reads (Fusion.cpp).
+  void fusedLeaves(const ir::Op &op, std::vector<const ir::Value *> &out) const;
+  /// Whether `between`, lowered before fusedOp's consumer, leaves fusedOp's operands as they are.
+  bool sparesOperands(const ir::Op &between, const ir::Op &fusedOp) const;
   /// Element idx of the fused value v (see fusible), computed from its operands' elements.
   llvm::Value *fusedElem(const ir::Value *v, llvm::Value *idx);
   std::unordered_set<const ir::Value *> fused_;

@@ -147,6 +147,51 @@ fn f(x: f64[3]) -> f64[3] {
   CHECK(r[0].data == std::vector<double>{102, 6, 9});
 }
 
+TEST_CASE("codegen: an update_add of an elementwise chain adds each element as computed") {
+  // x is 8 MB: the chain's value in a buffer of its own would take 8 MB more scratch than the
+  // updated tensor (the adjoint of a row, `d[k, :] += -(a + q * z)`, in the GMM gradient).
+  auto j = jit(fromSource(R"(
+fn f[N](x: f64[N], y: f64[N]) -> f64 {
+  var a = [x * 0.5, y];
+  a[1] += -(x + y * 2.0);
+  a[0] = exp(y) - x;
+  sum(a)
+}
+)"));
+  const int64_t n = 1 << 20;
+  std::vector<double> x(n, 0.5), y(n, 0.25);
+  size_t reserved = 0;
+  double got = 0;
+  std::thread t([&] {
+    got = j->call("f", {V(x), V(y)})[0].data[0];
+    reserved = diffc_ctx_reserved(diffc::codegen::threadContext());
+  });
+  t.join();
+  CHECK(got == doctest::Approx(n * (std::exp(0.25) - 0.5 + 0.25 - 1.0)).epsilon(1e-9));
+  CHECK(reserved < 32 * 1024 * 1024);
+  same(*j, "f", {V({-800, -1, -0.0, 0.3, INFINITY, NAN}), V({1, 2, 3, 40, -INFINITY, 0.5})});
+  same(*j, "f", {V({}), V({})});
+}
+
+TEST_CASE("codegen: a chain is not fused into an update past an in-place update of its operand") {
+  // a dies at `a[0] = 100`, which therefore writes in place: c must be computed before it, not
+  // while b[1] is updated. A row of b read by the chain that updates b is read before written.
+  auto j = jit(fromSource(R"(
+fn g(x: f64[3]) -> (f64[3], f64[2, 3]) {
+  var a = x * 1.5;
+  var b = [x * 2.0, x * 3.0];
+  let c = -(a + 1.0);
+  a[0] = 100.0;
+  b[1] += c;
+  b[0] += -(b[1] * 0.5 + x);
+  (a, b)
+}
+)"));
+  auto r = same(*j, "g", {V({1, 2, 3})});
+  CHECK(r[0].data == std::vector<double>{100, 3, 4.5});
+  CHECK(r[1].data == std::vector<double>{0.75, 1, 1.25, 0.5, 2, 3.5});
+}
+
 TEST_CASE("codegen: views never see later updates, and updates of views copy") {
   auto j = jit(fromSource(R"(
 fn rows(a: f64[3, 2]) -> (f64[2], f64[2], f64[2], f64[3, 2]) {

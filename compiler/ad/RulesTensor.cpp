@@ -41,13 +41,10 @@ Shape flatShape(const Type &t) { return {Emitter::count(t.shape)}; }
 
 IndexSpec pointSpec(Value *k) { return IndexSpec{{kPoint}, {k}, {}}; }
 
-/// exp(x - lse) = the softmax of all elements of x, the gradient of logsumexp.
-Value *softmaxAll(RuleCtx &c) {
-  Value *x = c.x(0);
-  if (x->type.rank() == 1)
-    return c.e.unop(OpKind::Softmax, x, x->type);
-  return c.e.un(OpKind::Exp, c.e.sub(x, c.y()));
-}
+/// exp(x - lse) = the softmax of all elements of x, the gradient of logsumexp. From the result
+/// lse rather than as softmax(x): one exp per element and no max or division pass again (the
+/// forward already found the max and the sum), as the hand-derived GMM gradient does.
+Value *softmaxAll(RuleCtx &c) { return c.e.un(OpKind::Exp, c.e.sub(c.x(0), c.y())); }
 
 /// The diagonal of a square matrix, as a map over its rows.
 Value *diagonal(Emitter &e, Value *m) {

@@ -10,7 +10,8 @@
 //   eliminateDeadCode   unused ops, loop-carried values and `if` results nobody needs, tape pushes
 //                       whose tape is never popped
 //   hoistLoopInvariants (on by default) ops of for/while/map bodies that do not depend on the
-//                       iteration and cannot fail move in front of the loop
+//                       iteration and cannot fail move in front of the loop; so do integer
+//                       counting loop nests of a for body, guarded by the loop running (lo < hi)
 //   hoistMapInvariants  (with hoistLoopInvariants) values a map inside a for loop computes from
 //                       its indices and loop-invariant values only, with real work (exp of a
 //                       row), move in front of the loop as a map of their own (guarded lo < hi)

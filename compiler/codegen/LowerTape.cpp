@@ -1,7 +1,9 @@
 // Tapes: LIFO stacks of fixed-size entries that carry values from AD's forward sweep to its
 // reverse sweep. A tape value is a pointer to a diffc_tape header in the tape arena; push and pop
 // mutate it in place when the old tape value is dead afterwards (the normal, linear use), else
-// they work on a copy. Popped tensors are copied out, so a later push cannot overwrite them.
+// they work on a copy. A popped tensor is read in place, in the tape, when nothing can push onto
+// a tape before its last read (popInPlace); otherwise it is copied out, so that a later push
+// cannot overwrite or move it.
 // A counted `for` loop that only pushes onto a tape reserves all its entries before it runs and
 // stores each at an index computed from the loop counter: no grow check, and no count kept in
 // memory per push (while loops and mixed uses keep the growable path).
@@ -253,6 +255,68 @@ void FnLowering::lowerTapePush(const ir::Op &op) {
   set(op.result(), hdr);
 }
 
+namespace {
+
+bool usesAny(const ir::Op &op, const std::set<const ir::Value *> &vals) {
+  for (const ir::Value *v : op.operands)
+    if (vals.count(v))
+      return true;
+  for (const auto &r : op.regions)
+    for (const auto &inner : r->ops)
+      if (usesAny(*inner, vals))
+        return true;
+  return false;
+}
+
+/// Whether op may push onto some tape (or grow one): a push, or a region or call that holds one.
+bool mayPush(const ir::Op &op) {
+  if (op.kind == OpKind::TapePush || op.kind == OpKind::Call)
+    return true;
+  for (const auto &r : op.regions)
+    for (const auto &inner : r->ops)
+      if (mayPush(*inner))
+        return true;
+  return false;
+}
+
+} // namespace
+
+bool FnLowering::popInPlace(const ir::Op &op) const {
+  // The popped entry stays where it is until a push reuses its slot or grows the tape, which only
+  // a push can do: the reverse sweep reads a popped row (the GMM's [K, D + 1] per point) where it
+  // is, if no push can run between the pop and the last read of the row or of a view of it, the
+  // row does not leave the block, and nothing takes it over to update in place.
+  const ir::Value *v = op.result(1);
+  const ir::Block &b = *op.parent;
+  std::set<const ir::Value *> reads{v};
+  size_t at = 0;
+  while (at < b.ops.size() && b.ops[at].get() != &op)
+    ++at;
+  size_t last = at;
+  for (size_t j = at + 1; j < b.ops.size(); ++j) {
+    const ir::Op &o = *b.ops[j];
+    if (!usesAny(o, reads))
+      continue;
+    if (ir::isTerminator(o.kind))
+      return false;
+    last = j;
+    if (own.isView(o))
+      reads.insert(o.results.begin(), o.results.end());
+  }
+  for (const ir::Op *u : own.usesOf(v)) {
+    bool takesOver =
+        ((u->kind == OpKind::Update || u->kind == OpKind::UpdateAdd) && u->operand(0) == v) ||
+        u->kind == OpKind::For || u->kind == OpKind::While || u->kind == OpKind::Yield ||
+        u->kind == OpKind::Call;
+    if (takesOver)
+      return false;
+  }
+  for (size_t j = at + 1; j <= last; ++j)
+    if (mayPush(*b.ops[j]))
+      return false;
+  return true;
+}
+
 void FnLowering::lowerTapePop(const ir::Op &op) {
   const ir::Type &et = op.result(1)->type;
   llvm::Value *hdr = ownTape(*this, op);
@@ -267,6 +331,8 @@ void FnLowering::lowerTapePop(const ir::Op &op) {
   llvm::Value *v;
   if (et.isScalar()) {
     v = load(et.elem, src, constI64(0));
+  } else if (popInPlace(op)) {
+    v = src;
   } else {
     v = allocTensor(et);
     copyBytes(v, src, eb);

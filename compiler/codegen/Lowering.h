@@ -281,6 +281,8 @@ public:
   void lowerTapeNew(const ir::Op &op);
   void lowerTapePush(const ir::Op &op);
   void lowerTapePop(const ir::Op &op);
+  /// Whether the tensor op pops can be read in the tape instead of a copy (LowerTape.cpp).
+  bool popInPlace(const ir::Op &op) const;
   llvm::Value *tapeEntryBytes(const ir::Type &tapeType);
   /// A tape a counted `for` loop only pushes onto (no other use inside the body): its room is
   /// reserved once before the loop and each push stores at an index computed from the loop

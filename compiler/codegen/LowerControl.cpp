@@ -487,7 +487,11 @@ void FnLowering::lowerMap(const ir::Op &op) {
   size_t nExt = op.dims.size();
   if (rt.rank() < nExt || body.args.size() != nExt)
     throw InternalError("codegen: 'map' extents do not match its result and region");
-  llvm::Value *out = allocTensor(rt);
+  llvm::Value *out = pushedInPlace(op.result());
+  if (out)
+    tensorBytes(rt); // allocTensor's checks, for the same errors
+  else
+    out = allocTensor(rt);
   std::vector<llvm::Value *> ext = dims(op.dims);
   std::vector<llvm::Value *> st = strides(ext);
   ir::Shape elemShape(rt.shape.begin() + static_cast<long>(nExt), rt.shape.end());

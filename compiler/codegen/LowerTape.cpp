@@ -220,6 +220,27 @@ void FnLowering::storeCountedTapes(const std::vector<CountedTape> &tapes,
   }
 }
 
+llvm::Value *FnLowering::pushedInPlace(const ir::Value *v) const {
+  // A tensor a counted loop's iteration computes and then pushes (the GMM's stored map of
+  // [element, vector] rows per point) is computed in its tape slot, which is known before the
+  // iteration runs (placeCountedPushes), when nothing updates it in place afterwards and it does
+  // not leave the iteration: the slot is not written again until the reverse sweep pops it, so
+  // reads of v after the push see v.
+  llvm::Value *slot = nullptr;
+  for (const ir::Op *u : own.usesOf(v)) {
+    bool takesOver =
+        ((u->kind == OpKind::Update || u->kind == OpKind::UpdateAdd) && u->operand(0) == v) ||
+        u->kind == OpKind::For || u->kind == OpKind::While || u->kind == OpKind::Call ||
+        ir::isTerminator(u->kind);
+    if (takesOver) // or leaves the iteration, past pushes that may move the tape
+      return nullptr;
+    if (u->kind == OpKind::TapePush && u->operand(1) == v && u->parent == v->def->parent)
+      if (auto it = pushDest_.find(u); it != pushDest_.end())
+        slot = it->second;
+  }
+  return slot;
+}
+
 void FnLowering::lowerTapePush(const ir::Op &op) {
   const ir::Value *v = op.operand(1);
   if (auto it = pushDest_.find(&op); it != pushDest_.end()) {
@@ -227,7 +248,7 @@ void FnLowering::lowerTapePush(const ir::Op &op) {
     llvm::Value *dst = it->second;
     if (v->type.isScalar())
       store(v->type.elem, dst, constI64(0), get(v));
-    else
+    else if (get(v) != dst) // else computed in the slot (pushedInPlace)
       copyBytes(dst, get(v), tapeEntryBytes(op.operand(0)->type));
     set(op.result(), get(op.operand(0)));
     return;

@@ -293,6 +293,8 @@ public:
   void lowerTapeNew(const ir::Op &op);
   void lowerTapePush(const ir::Op &op);
   void lowerTapePop(const ir::Op &op);
+  /// The tape slot a counted push will copy v into, when v can be computed there directly.
+  llvm::Value *pushedInPlace(const ir::Value *v) const;
   /// Whether the tensor op pops can be read in the tape instead of a copy (LowerTape.cpp).
   bool popInPlace(const ir::Op &op) const;
   llvm::Value *tapeEntryBytes(const ir::Type &tapeType);

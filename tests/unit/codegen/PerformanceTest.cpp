@@ -237,6 +237,57 @@ func @g[N](%x: f64[N]) -> (f64[N], f64[N]) {
   CHECK(same(*j, "f", {V({1, -2, 3.5})})[0].data[0] == 2.5);
 }
 
+TEST_CASE("codegen: a map a counted loop pushes is computed in its tape slot") {
+  // h: each row of squares is built where the tape keeps it (no copy at the push, none at the
+  // pop). u: the row is updated in place after the push, so it must be built apart: the tape
+  // keeps x^2, the loop sums the updated row.
+  const char *loops = R"(
+  %t = tape.new : tape<f64[K]>
+  %z = const 0.0 : f64
+  %lo = const 0 : i64
+  %n = dim N : i64
+  %s, %t1 = for %i = %lo to %n iter(%acc = %z, %tp = %t) {
+    %m = map (%k < K) {
+      %e = index %x[%i, %k] : f64
+      %e2 = mul %e, %e : f64
+      yield %e2
+    } : f64[K]
+    %tp2 = tape.push %tp, %m : tape<f64[K]>
+    BODY
+    %acc2 = add %acc, %r : f64
+    yield %acc2, %tp2
+  } : f64, tape<f64[K]>
+  %s2, %t2 = for %j = %lo to %n iter(%acc3 = %z, %tq = %t1) {
+    %tq2, %v = tape.pop %tq : tape<f64[K]>, f64[K]
+    %r2 = sum %v : f64
+    %acc4 = add %acc3, %r2 : f64
+    yield %acc4, %tq2
+  } : f64, tape<f64[K]>
+  return %s, %s2
+}
+)";
+  auto body = [&](const std::string &name, const std::string &b) {
+    std::string text = "func @" + name + "[N, K](%x: f64[N, K]) -> (f64, f64) {" + loops;
+    return text.replace(text.find("BODY"), 4, b);
+  };
+  auto m = fromIR(body("h", "%r = sum %m : f64") + body("u", R"(%c = const 0 : i64
+    %one = const 100.0 : f64
+    %m2 = update %m[%c], %one : f64[K]
+    %r = sum %m2 : f64)"));
+  std::string text = diffc::codegen::emitLLVM(*m, "h", false);
+  size_t begin = text.find("@diffc.fn.h("), end = text.find("\n}\n", begin);
+  REQUIRE(end != std::string::npos);
+  CHECK(text.find("call void @llvm.memcpy", begin) > end);
+  auto j = jit(m);
+  auto r = same(*j, "h", {T({2, 3}, {1, 2, 3, -1, 0.5, 2})});
+  CHECK(r[0].data[0] == 19.25);
+  CHECK(r[1].data[0] == 19.25);
+  r = same(*j, "u", {T({2, 3}, {1, 2, 3, -1, 0.5, 2})});
+  CHECK(r[0].data[0] == 217.25);
+  CHECK(r[1].data[0] == 19.25);
+  same(*j, "h", {T({0, 3}, {})});
+}
+
 TEST_CASE("codegen: views never see later updates, and updates of views copy") {
   auto j = jit(fromSource(R"(
 fn rows(a: f64[3, 2]) -> (f64[2], f64[2], f64[2], f64[3, 2]) {

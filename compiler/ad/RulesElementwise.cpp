@@ -131,8 +131,13 @@ Value *scaleByPartial(RuleCtx &c, unsigned i, Value *v) {
   case OpKind::Mod: // fmod(a, b) = a - trunc(a/b) b: d/da = 1, d/db = -trunc(a/b) = -(a - y)/b
     return i == 0 ? v : c.times(e.neg(e.div(e.sub(a(), y()), b())), v);
   case OpKind::Pow:
-    if (i == 0) // d/da a^b = b a^(b-1)
-      return c.times(e.mul(b(), e.bin(OpKind::Pow, a(), e.sub(b(), one()))), v);
+    if (i == 0) { // d/da a^b = b a^(b-1), and 0 where b = 0 (a^0 = 1 even at a = 0: not 0 * inf)
+      Value *p = c.times(e.mul(b(), e.bin(OpKind::Pow, a(), e.sub(b(), one()))), v);
+      Value *exponent = b();
+      bool nonzeroConst = exponent->def && exponent->def->kind == OpKind::Const &&
+                          exponent->def->fval != 0 && exponent->type.isScalar();
+      return nonzeroConst ? p : e.select(e.cmp(OpKind::Eq, exponent, zero()), zero(), p);
+    }
     // d/db a^b = a^b log(a) = y log(a), taken as 0 at a = 0 (0^b is constant for b > 0)
     return c.times(
         e.select(e.cmp(OpKind::Eq, a(), zero()), zero(), e.mul(y(), e.un(OpKind::Log, a()))), v);

@@ -142,7 +142,11 @@ size_t diffc_error_message(const diffc_error *e, char *buf, size_t n) {
     break;
   }
   case DIFFC_ERR_EMPTY:
-    r = std::snprintf(buf, n, "reduction of an empty tensor");
+    r = std::snprintf(buf, n, "%s of an empty tensor",
+                      e->a == 0   ? "max"
+                      : e->a == 1 ? "min"
+                      : e->a == 2 ? "argmax"
+                                  : "reduction");
     break;
   case DIFFC_ERR_DEPTH:
     r = std::snprintf(buf, n, "call depth limit of %" PRId64 " exceeded (unbounded recursion?)",

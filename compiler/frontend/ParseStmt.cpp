@@ -187,6 +187,9 @@ void Parser::checkDiscardedReturns(const ast::Block &block, bool valueUsed) {
            "`return e;` may only end the function body or a branch of an if/else that gives "
            "a value");
   for (const ast::StmtPtr &s : block.stmts) {
+    if (s->kind == ast::StmtKind::Expr && s->value && s->value->kind != ast::ExprKind::If)
+      diags_.warning(s->value->span, "this expression's value is unused (functions have no side "
+                                     "effects, so it does nothing)");
     if (s->target)
       checkDiscardedReturns(*s->target);
     if (s->iter.lo)
@@ -207,6 +210,10 @@ void Parser::checkDiscardedReturns(const ast::Block &block, bool valueUsed) {
   }
   if (!block.result)
     return;
+  if (!valueUsed && !block.viaReturn && block.result->kind != ast::ExprKind::If)
+    diags_.warning(block.result->span,
+                   "this value is unused: the last expression of a loop body or of an `if` "
+                   "statement's branch is dropped (assign it, e.g. `acc += ...;`)");
   if (block.result->kind != ast::ExprKind::If) {
     checkDiscardedReturns(*block.result);
     return;

@@ -18,28 +18,21 @@ template <typename F> void forCarriedPairs(const Op &op, F &&f) {
         if (Op *y = r->terminator(); y && k < y->operands.size())
           f(y->operands[k], op.results[k]);
     return;
-  case OpKind::For: {
-    Block *body = op.region(0);
-    Op *y = body->terminator();
-    for (size_t k = 0; k < op.results.size(); ++k) {
-      f(op.operands[2 + k], body->args[1 + k]);
-      f(op.operands[2 + k], op.results[k]);
-      if (y && k < y->operands.size()) {
-        f(y->operands[k], body->args[1 + k]);
-        f(y->operands[k], op.results[k]);
-      }
-    }
-    return;
-  }
+  case OpKind::For:
   case OpKind::While: {
-    Block *cond = op.region(0), *body = op.region(1);
-    Op *y = body->terminator();
+    // Carried value k flows from its init and from the body's yield into its argument in every
+    // region (a while's condition sees it too) and into the loop's result.
+    Op *y = loopBody(op).terminator();
     for (size_t k = 0; k < op.results.size(); ++k) {
-      for (const Value *to : {cond->args[k], body->args[k], op.results[k]}) {
-        f(op.operands[k], to);
+      const Value *init = op.operands[carriedOperandBase(op) + k];
+      auto reach = [&](const Value *to) {
+        f(init, to);
         if (y && k < y->operands.size())
           f(y->operands[k], to);
-      }
+      };
+      for (const auto &r : op.regions)
+        reach(r->args[carriedArgBase(op) + k]);
+      reach(op.results[k]);
     }
     return;
   }

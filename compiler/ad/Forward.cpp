@@ -205,7 +205,7 @@ private:
     for (const Value *o : op.operands)
       operands.push_back(val(s, o));
     for (size_t k : ks)
-      operands.push_back(tanOrZero(s, op.operands[2 + k]));
+      operands.push_back(tanOrZero(s, op.operands[carriedOperandBase(op) + k]));
     Op *n = b_.create(OpKind::For, operands, slotTypes(op, ks));
     n->ival = op.ival;
     Block *outer = b_.insertionBlock();
@@ -224,7 +224,7 @@ private:
     for (const Value *o : op.operands)
       operands.push_back(val(s, o));
     for (size_t k : ks)
-      operands.push_back(tanOrZero(s, op.operands[k]));
+      operands.push_back(tanOrZero(s, op.operands[carriedOperandBase(op) + k]));
     Op *n = b_.create(OpKind::While, operands, slotTypes(op, ks));
     Block *outer = b_.insertionBlock();
     {

@@ -4,6 +4,14 @@
 // a `for` over its counted iterations. Each carries the adjoints of its loop-carried values,
 // the adjoints of the outer values its body uses (accumulated in place, e.g. update_add for
 // indexed reads) and the tapes its body pops.
+//
+// A `for` whose reverse iterations do not depend on each other runs forwards instead (i = j):
+// nothing popped, no induction run backwards, and every carried adjoint passed on unchanged
+// (`acc += f(x[i])` leaves d_acc as it is), so each iteration only adds to the adjoints of outer
+// values. The order of those additions is the reverse sweep's own choice; running forwards, the
+// loop has the same index as the forward sweep's loop over the same range, which codegen then
+// runs as one loop (LoopPairing.cpp) where both halves share their reads and arithmetic, like a
+// hand-written gradient.
 #include "ad/Reverse.h"
 
 #include "ad/Prepare.h"
@@ -140,13 +148,17 @@ void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dy
     masked[i] = isMasked(operands[2 + i]);
 
   Block *outer = b_.insertionBlock();
+  // Forwards if the iterations turn out independent (checked on the loop built that way).
+  bool forwards = isFor && !dry() && tapes.empty() && ints.empty();
   // Builds the reverse loop with the given adjoints marked as possibly masked; returns which
-  // yielded adjoints are. When a yield is masked but its argument was not, the loop is built
-  // again with that argument marked (so products in the body are guarded).
-  auto build = [&](std::vector<bool> &yieldMasked) -> Op * {
+  // yielded adjoints are, and whether every carried adjoint is yielded unchanged. When a yield is
+  // masked but its argument was not, the loop is built again with that argument marked (so
+  // products in the body are guarded).
+  auto build = [&](std::vector<bool> &yieldMasked, bool &carriedSame) -> Op * {
     Op *n = b_.create(OpKind::For, operands, types);
     std::vector<Type> argTypes{Type::i64()};
     argTypes.insert(argTypes.end(), types.begin(), types.end());
+    names[0] = forwards ? body.args[0]->name : "j";
     Block *blk = b_.addRegion(n, argTypes, names);
     b_.setInsertionBlock(blk);
     Scope ls{Scope::Kind::Reverse, &s, &body, {}, {}, {}};
@@ -157,7 +169,9 @@ void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dy
       ls.adj[freeVals[j]] = blk->args[1 + slots.size() + j];
     for (size_t j = 0; j < tapes.size(); ++j)
       ls.tape[tapes[j]] = blk->args[1 + nAdj + j];
-    if (last) {
+    if (forwards) {
+      ls.vals[body.args[0]] = blk->args[0];
+    } else if (last) {
       Value *i = e_.sub(last, blk->args[0]);
       i->name = body.args[0]->name;
       ls.vals[body.args[0]] = i;
@@ -180,6 +194,9 @@ void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dy
       ys.push_back(findAdj(ls, f));
     for (size_t i = 0; i < nAdj; ++i)
       yieldMasked[i] = isMasked(ys[i]);
+    carriedSame = true;
+    for (size_t j = 0; j < slots.size(); ++j)
+      carriedSame = carriedSame && ys[j] == blk->args[1 + j];
     for (const Value *t : tapes)
       ys.push_back(curTape(ls, t));
     for (size_t j = 0; j < ints.size(); ++j) {
@@ -200,12 +217,17 @@ void Reverse::reverseLoop(const Op &op, Scope &s, const std::vector<Value *> &dy
   Op *n = nullptr;
   for (int attempt = 0;; ++attempt) {
     std::vector<bool> yieldMasked(nAdj);
-    n = build(yieldMasked);
+    bool carriedSame = false;
+    n = build(yieldMasked, carriedSame);
     bool grew = false;
     for (size_t i = 0; i < nAdj; ++i)
       if (yieldMasked[i] && !masked[i])
         masked[i] = grew = true;
-    if (!grew || attempt == 2)
+    // An iteration that changes a carried adjoint depends on the ones after it: run backwards.
+    bool reorder = forwards && !carriedSame;
+    if (reorder)
+      forwards = false;
+    if (!reorder && (!grew || attempt >= 2))
       break;
     if (outer->ops.back().get() != n)
       throw InternalError("reverse: loop rebuilt out of order");

@@ -43,7 +43,8 @@ bool quietScalarOp(const ir::Op &op) {
          op.kind == OpKind::Neg || ir::opClass(op.kind) == ir::OpClass::Compare;
 }
 
-/// The body of a loop that cannot fail and allocates nothing.
+} // namespace
+
 bool quietBody(const ir::Block &b, const Ownership &own) {
   for (const auto &o : b.ops) {
     const ir::Op &op = *o;
@@ -62,6 +63,8 @@ bool quietBody(const ir::Block &b, const Ownership &own) {
   }
   return true;
 }
+
+namespace {
 
 /// f(v) for every value `op` and the ops nested in it read.
 template <typename F> void forEachUse(const ir::Op &op, const F &f) {

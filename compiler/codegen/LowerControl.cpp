@@ -87,7 +87,7 @@ void FnLowering::lowerBlockBody(const ir::Block &b) {
     for (size_t k = i + 1; k < j; ++k)
       lowerAt(k);
     const ir::Op *saved = curOp;
-    lowerForGroup({b.ops[i].get(), b.ops[j].get()});
+    lowerForSplit(b.ops[i].get(), *b.ops[j]);
     curOp = saved;
     i = j;
   }
@@ -353,7 +353,7 @@ static Carried unflatten(const Carried &shape, const std::vector<llvm::Value *> 
   return c;
 }
 
-void FnLowering::lowerFor(const ir::Op &op) { lowerForGroup({&op}); }
+void FnLowering::lowerFor(const ir::Op &op) { lowerForSplit(nullptr, op); }
 
 void FnLowering::lowerForGroup(const std::vector<const ir::Op *> &ops) {
   const ir::Op &op = *ops.front();

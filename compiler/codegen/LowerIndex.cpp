@@ -163,6 +163,10 @@ void FnLowering::lowerIndex(const ir::Op &op) {
 
 void FnLowering::lowerUpdate(const ir::Op &op) {
   const ir::Value *x = op.operand(0), *v = op.operand(1);
+  if (skipUpdates_.count(&op)) { // another piece of a split loop makes it (LoopSplit.cpp)
+    set(op.result(), get(x));
+    return;
+  }
   ElemType e = x->type.elem;
   bool add = op.kind == OpKind::UpdateAdd;
   if (x->type.isScalar()) {

@@ -34,6 +34,10 @@ namespace diffc::codegen {
 /// The op after op in its block, or null.
 const ir::Op *nextOp(const ir::Op &op);
 
+/// The body of a loop that cannot fail and allocates nothing: scalar arithmetic, reads and
+/// in-place updates at indexes proven in range (LoopPairing.cpp).
+bool quietBody(const ir::Block &b, const Ownership &own);
+
 /// Module-wide state: LLVM types, runtime declarations, and the LLVM function of each IR function.
 class ModuleLowering {
 public:
@@ -258,6 +262,14 @@ public:
   void lowerForGroup(const std::vector<const ir::Op *> &ops);
   /// The index of the `for` after op i of b that runs as one loop with it, or 0 (LoopPairing.cpp).
   size_t loopPartner(const ir::Block &b, size_t i) const;
+  /// The `for` op as one loop per group of its in-place additions, or nothing when it stays one
+  /// loop (LoopSplit.cpp): the groups, in the order their loops run.
+  std::vector<std::vector<const ir::Op *>> loopPieces(const ir::Op &op) const;
+  /// op's loop, split by loopPieces when it can be; `with`, if not null, is paired with it
+  /// (loopPartner) and runs in the first piece's loop.
+  void lowerForSplit(const ir::Op *with, const ir::Op &op);
+  /// The additions the piece being lowered leaves to the other pieces (lowerUpdate skips them).
+  std::unordered_set<const ir::Op *> skipUpdates_;
   void lowerWhile(const ir::Op &op);
   void lowerMap(const ir::Op &op);
   void lowerCall(const ir::Op &op);

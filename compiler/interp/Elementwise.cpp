@@ -1,13 +1,12 @@
 #include "interp/Elementwise.h"
 
 #include "interp/RtValue.h"
-#include "ir/FloatPow.h"
+#include "ir/ScalarSemantics.h"
 #include "ir/SizeInference.h"
 #include "support/Diagnostics.h"
 
 #include <cmath>
 #include <fmt/format.h>
-#include <math.h> // lgamma_r, lgammaf_r (thread-safe variants; glibc)
 
 namespace diffc::interp::detail {
 
@@ -21,176 +20,35 @@ namespace {
                                   ir::elemTypeName(e)));
 }
 
-template <typename T> T relu(T x) { return std::isnan(x) ? x : (x > 0 ? x : T(0)); }
+ElemType floatElem(float) { return ElemType::F32; }
+ElemType floatElem(double) { return ElemType::F64; }
 
-template <typename T> T unaryFloat(OpKind k, T x) {
-  switch (k) {
-  case OpKind::Neg:
-    return -x;
-  case OpKind::Exp:
-    return std::exp(x);
-  case OpKind::Log:
-    return std::log(x);
-  case OpKind::Log1p:
-    return std::log1p(x);
-  case OpKind::Expm1:
-    return std::expm1(x);
-  case OpKind::Sqrt:
-    return std::sqrt(x);
-  case OpKind::Cbrt:
-    return std::cbrt(x);
-  case OpKind::Sin:
-    return std::sin(x);
-  case OpKind::Cos:
-    return std::cos(x);
-  case OpKind::Tan:
-    return std::tan(x);
-  case OpKind::Asin:
-    return std::asin(x);
-  case OpKind::Acos:
-    return std::acos(x);
-  case OpKind::Atan:
-    return std::atan(x);
-  case OpKind::Sinh:
-    return std::sinh(x);
-  case OpKind::Cosh:
-    return std::cosh(x);
-  case OpKind::Tanh:
-    return std::tanh(x);
-  case OpKind::Sigmoid: {
-    // Never exponentiate a positive number: no overflow, no inf/inf.
-    if (x >= 0)
-      return T(1) / (T(1) + std::exp(-x));
-    T z = std::exp(x);
-    return z / (T(1) + z);
-  }
-  case OpKind::Relu:
-    return relu(x);
-  case OpKind::Softplus:
-    // log(1 + e^x) = log1p(e^-|x|) + max(x, 0): exact for large |x|, no overflow.
-    return std::log1p(std::exp(-std::fabs(x))) + relu(x);
-  case OpKind::Abs:
-    return std::fabs(x);
-  case OpKind::Sign:
-    return std::isnan(x) ? x : x > 0 ? T(1) : x < 0 ? T(-1) : T(0);
-  case OpKind::Floor:
-    return std::floor(x);
-  case OpKind::Ceil:
-    return std::ceil(x);
-  case OpKind::Round:
-    return std::round(x); // halfway cases away from zero
-  case OpKind::Erf:
-    return std::erf(x);
-  case OpKind::Lgamma: {
-    int sign = 0;
-    if constexpr (std::is_same_v<T, float>)
-      return ::lgammaf_r(x, &sign);
-    else
-      return ::lgamma_r(x, &sign);
-  }
-  default:
-    notDefined(k, std::is_same_v<T, float> ? ElemType::F32 : ElemType::F64);
-  }
+template <typename T> T unaryFloatOrFail(OpKind k, T x) {
+  if (auto r = ir::unaryFloat(k, x))
+    return *r;
+  notDefined(k, floatElem(x));
 }
 
-template <typename T> T minOf(T a, T b) {
-  if (std::isnan(a) || std::isnan(b))
-    return a + b;        // NaN propagates
-  return a <= b ? a : b; // ties pick a
-}
-template <typename T> T maxOf(T a, T b) {
-  if (std::isnan(a) || std::isnan(b))
-    return a + b;
-  return a >= b ? a : b;
+template <typename T> T binaryFloatOrFail(OpKind k, T a, T b) {
+  if (auto r = ir::binaryFloat(k, a, b))
+    return *r;
+  notDefined(k, floatElem(a));
 }
 
-template <typename T> T binaryFloat(OpKind k, T a, T b) {
-  switch (k) {
-  case OpKind::Add:
-    return a + b;
-  case OpKind::Sub:
-    return a - b;
-  case OpKind::Mul:
-    return a * b;
-  case OpKind::Div:
-    return a / b;
-  case OpKind::Mod:
-    return std::fmod(a, b);
-  case OpKind::Pow:
-    return ir::floatPow(a, b);
-  case OpKind::Min:
-    return minOf(a, b);
-  case OpKind::Max:
-    return maxOf(a, b);
-  case OpKind::Atan2:
-    return std::atan2(a, b);
-  case OpKind::Hypot:
-    return std::hypot(a, b);
-  default:
-    notDefined(k, std::is_same_v<T, float> ? ElemType::F32 : ElemType::F64);
-  }
-}
+__int128 toInt(double v) { return static_cast<__int128>(static_cast<int64_t>(v)); }
 
-using i128 = __int128;
-
-i128 toInt(double v) { return static_cast<i128>(static_cast<int64_t>(v)); }
-
-double intPow(i128 base, i128 exp) {
-  if (exp < 0) {
-    if (base == 0)
-      throw OpFailure("integer division by zero");
-    // 1 / base^|exp| truncated toward zero.
-    if (base == 1)
-      return 1;
-    if (base == -1)
-      return exp % 2 == 0 ? 1 : -1;
-    return 0;
-  }
-  if (base == 0 || base == 1)
-    return exp == 0 ? 1 : static_cast<double>(base);
-  if (base == -1)
-    return exp % 2 == 0 ? 1 : -1;
-  // |base| >= 2: the loop leaves the exact range within 54 steps.
-  i128 r = 1;
-  for (i128 i = 0; i < exp; ++i) {
-    r *= base;
-    if (r > kMaxExactInt || r < -kMaxExactInt)
-      return intResult(r);
-  }
-  return intResult(r);
-}
-
-double binaryInt(OpKind k, double da, double db) {
-  i128 a = toInt(da), b = toInt(db);
-  switch (k) {
-  case OpKind::Add:
-    return intResult(a + b);
-  case OpKind::Sub:
-    return intResult(a - b);
-  case OpKind::Mul:
-    return intResult(a * b);
-  case OpKind::Div:
-    if (b == 0)
-      throw OpFailure("integer division by zero");
-    return intResult(a / b); // truncates toward zero
-  case OpKind::Mod:
-    if (b == 0)
-      throw OpFailure("integer division by zero");
-    return intResult(a % b); // has the sign of the dividend
-  case OpKind::Pow:
-    return intPow(a, b);
-  case OpKind::Min:
-    return intResult(a <= b ? a : b);
-  case OpKind::Max:
-    return intResult(a >= b ? a : b);
-  default:
+/// An i64 op's value as the interpreter holds it: its error or an overflow is a runtime error.
+double intValue(OpKind k, std::optional<ir::IntResult> r) {
+  if (!r)
     notDefined(k, ElemType::I64);
-  }
+  if (r->error)
+    throw OpFailure(r->error);
+  return intResult(r->value);
 }
 
 } // namespace
 
-double intResult(i128 v) {
+double intResult(__int128 v) {
   if (v > kMaxExactInt || v < -kMaxExactInt) {
     // Print the exact value when it fits in 64 bits.
     std::string text = (v <= INT64_MAX && v >= INT64_MIN)
@@ -210,26 +68,11 @@ double roundToElem(ElemType e, double v) {
 double unaryElem(OpKind k, ElemType e, double x) {
   switch (e) {
   case ElemType::F64:
-    return unaryFloat<double>(k, x);
+    return unaryFloatOrFail<double>(k, x);
   case ElemType::F32:
-    return unaryFloat<float>(k, static_cast<float>(x));
+    return unaryFloatOrFail<float>(k, static_cast<float>(x));
   case ElemType::I64:
-    switch (k) {
-    case OpKind::Neg:
-      return intResult(-toInt(x));
-    case OpKind::Abs:
-      return intResult(x < 0 ? -toInt(x) : toInt(x));
-    case OpKind::Sign:
-      return x > 0 ? 1 : x < 0 ? -1 : 0;
-    case OpKind::Relu:
-      return x > 0 ? x : 0;
-    case OpKind::Floor:
-    case OpKind::Ceil:
-    case OpKind::Round:
-      return x;
-    default:
-      notDefined(k, e);
-    }
+    return intValue(k, ir::unaryInt(k, toInt(x)));
   case ElemType::Bool:
     if (k == OpKind::Not)
       return x != 0 ? 0 : 1;
@@ -241,43 +84,24 @@ double unaryElem(OpKind k, ElemType e, double x) {
 double binaryElem(OpKind k, ElemType e, double a, double b) {
   switch (e) {
   case ElemType::F64:
-    return binaryFloat<double>(k, a, b);
+    return binaryFloatOrFail<double>(k, a, b);
   case ElemType::F32:
-    return binaryFloat<float>(k, static_cast<float>(a), static_cast<float>(b));
+    return binaryFloatOrFail<float>(k, static_cast<float>(a), static_cast<float>(b));
   case ElemType::I64:
-    return binaryInt(k, a, b);
+    return intValue(k, ir::binaryInt(k, toInt(a), toInt(b)));
   case ElemType::Bool:
-    switch (k) {
-    case OpKind::And:
-    case OpKind::Min:
-      return (a != 0 && b != 0) ? 1 : 0;
-    case OpKind::Or:
-    case OpKind::Max:
-      return (a != 0 || b != 0) ? 1 : 0;
-    default:
-      notDefined(k, e);
-    }
+    if (auto r = ir::binaryBool(k, a != 0, b != 0))
+      return *r ? 1 : 0;
+    notDefined(k, e);
   }
   notDefined(k, e);
 }
 
 double compareElem(OpKind k, double a, double b) {
-  switch (k) {
-  case OpKind::Eq:
-    return a == b;
-  case OpKind::Ne:
-    return a != b;
-  case OpKind::Lt:
-    return a < b;
-  case OpKind::Le:
-    return a <= b;
-  case OpKind::Gt:
-    return a > b;
-  case OpKind::Ge:
-    return a >= b;
-  default:
-    throw InternalError(fmt::format("interpreter: '{}' is not a comparison", ir::opMnemonic(k)));
-  }
+  // i64 and bool elements are exact doubles: one comparison serves every element type.
+  if (auto r = ir::compareScalars(k, a, b))
+    return *r;
+  throw InternalError(fmt::format("interpreter: '{}' is not a comparison", ir::opMnemonic(k)));
 }
 
 double castElem(ElemType from, ElemType to, double v) {

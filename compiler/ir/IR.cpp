@@ -55,6 +55,33 @@ std::string Type::str(std::span<const std::string> names) const {
   return isTape ? "tape<" + s + ">" : s;
 }
 
+namespace {
+template <typename T> void eraseAt(std::vector<T> &v, size_t i) {
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(i));
+}
+void renumber(std::vector<Value *> &vs) {
+  for (unsigned i = 0; i < vs.size(); ++i)
+    vs[i]->index = i;
+}
+} // namespace
+
+ErasedCarried eraseCarried(Op &loop, size_t k) {
+  size_t operand = carriedOperandBase(loop) + k, arg = carriedArgBase(loop) + k;
+  ErasedCarried erased{loop.operands.at(operand), nullptr};
+  eraseAt(loop.operands, operand);
+  for (auto &r : loop.regions) {
+    eraseAt(r->args, arg);
+    renumber(r->args);
+  }
+  // A while's condition yields its bool, not the carried values: only the body's yield changes.
+  Op *y = loopBody(loop).terminator();
+  erased.yielded = y->operands.at(k);
+  eraseAt(y->operands, k);
+  eraseAt(loop.results, k);
+  renumber(loop.results);
+  return erased;
+}
+
 Function::Function() : body(std::make_unique<Block>()) { body->function = this; }
 
 Value *Function::newValue(Type type, std::string name) {

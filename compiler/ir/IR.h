@@ -104,6 +104,17 @@ inline size_t carriedOperandBase(const Op &loop) { return loop.kind == OpKind::F
 inline size_t carriedArgBase(const Op &loop) { return loop.kind == OpKind::For ? 1 : 0; }
 inline Block &loopBody(const Op &loop) { return *loop.region(loop.kind == OpKind::For ? 0 : 1); }
 
+/// What eraseCarried took out of the loop besides its own argument and result.
+struct ErasedCarried {
+  Value *init;    // the loop's operand that started carried value k
+  Value *yielded; // what the body yielded for it
+};
+
+/// Removes carried value k of a for/while: its init operand, its argument in every region, the
+/// body's yield of it and the loop's result (later arguments and results are renumbered). The
+/// caller has already redirected the uses of the argument and the result.
+ErasedCarried eraseCarried(Op &loop, size_t k);
+
 struct Function {
   std::string name;
   std::vector<std::string> sizeParams; // symbol i of every Dim in this function is sizeParams[i]

@@ -3,11 +3,10 @@
 // and anything that is a runtime error there is left for the runtime to report.
 #include "passes/SimplifyRules.h"
 
-#include "ir/FloatPow.h"
+#include "ir/ScalarSemantics.h"
 
 #include <algorithm>
 #include <cmath>
-#include <math.h> // lgamma_r, lgammaf_r
 #include <type_traits>
 
 namespace diffc::passes::detail {
@@ -16,12 +15,10 @@ using namespace ir;
 
 namespace {
 
-/// Largest integer magnitude an i64 constant may have: the interpreter keeps i64 values exact
-/// in doubles, and a larger folded constant would turn its overflow error into a different one.
-constexpr int64_t kMaxFoldedInt = int64_t(1) << 53;
-
+/// An i64 constant folds only within the interpreter's exact range (|v| <= 2^53): a larger
+/// folded constant would turn its overflow error into a different one.
 std::optional<int64_t> fitInt(__int128 v) {
-  if (v > kMaxFoldedInt || v < -kMaxFoldedInt)
+  if (v > kMaxExactInt || v < -kMaxExactInt)
     return std::nullopt;
   return static_cast<int64_t>(v);
 }
@@ -30,237 +27,18 @@ double roundTo(ElemType e, double v) {
   return e == ElemType::F32 ? static_cast<double>(static_cast<float>(v)) : v;
 }
 
-template <typename T> T relu(T x) { return std::isnan(x) ? x : (x > 0 ? x : T(0)); }
-
-template <typename T> std::optional<T> unaryFloat(OpKind k, T x) {
-  switch (k) {
-  case OpKind::Neg:
-    return -x;
-  case OpKind::Exp:
-    return std::exp(x);
-  case OpKind::Log:
-    return std::log(x);
-  case OpKind::Log1p:
-    return std::log1p(x);
-  case OpKind::Expm1:
-    return std::expm1(x);
-  case OpKind::Sqrt:
-    return std::sqrt(x);
-  case OpKind::Cbrt:
-    return std::cbrt(x);
-  case OpKind::Sin:
-    return std::sin(x);
-  case OpKind::Cos:
-    return std::cos(x);
-  case OpKind::Tan:
-    return std::tan(x);
-  case OpKind::Asin:
-    return std::asin(x);
-  case OpKind::Acos:
-    return std::acos(x);
-  case OpKind::Atan:
-    return std::atan(x);
-  case OpKind::Sinh:
-    return std::sinh(x);
-  case OpKind::Cosh:
-    return std::cosh(x);
-  case OpKind::Tanh:
-    return std::tanh(x);
-  case OpKind::Sigmoid: {
-    // The interpreter's formula: never exponentiate a positive number.
-    if (x >= 0)
-      return T(1) / (T(1) + std::exp(-x));
-    T z = std::exp(x);
-    return z / (T(1) + z);
-  }
-  case OpKind::Relu:
-    return relu(x);
-  case OpKind::Softplus:
-    return std::log1p(std::exp(-std::fabs(x))) + relu(x);
-  case OpKind::Abs:
-    return std::fabs(x);
-  case OpKind::Sign:
-    return std::isnan(x) ? x : x > 0 ? T(1) : x < 0 ? T(-1) : T(0);
-  case OpKind::Floor:
-    return std::floor(x);
-  case OpKind::Ceil:
-    return std::ceil(x);
-  case OpKind::Round:
-    return std::round(x);
-  case OpKind::Erf:
-    return std::erf(x);
-  case OpKind::Lgamma: {
-    int sign = 0;
-    if constexpr (std::is_same_v<T, float>)
-      return ::lgammaf_r(x, &sign);
-    else
-      return ::lgamma_r(x, &sign);
-  }
-  default:
+/// An i64 op's folded value: none when it raises a runtime error or leaves the exact range (the
+/// runtime reports those).
+std::optional<int64_t> foldedInt(std::optional<IntResult> r) {
+  if (!r || r->error)
     return std::nullopt;
-  }
-}
-
-template <typename T> T minOf(T a, T b) {
-  if (std::isnan(a) || std::isnan(b))
-    return a + b;
-  return a <= b ? a : b;
-}
-template <typename T> T maxOf(T a, T b) {
-  if (std::isnan(a) || std::isnan(b))
-    return a + b;
-  return a >= b ? a : b;
-}
-
-template <typename T> std::optional<T> binaryFloat(OpKind k, T a, T b) {
-  switch (k) {
-  case OpKind::Add:
-    return a + b;
-  case OpKind::Sub:
-    return a - b;
-  case OpKind::Mul:
-    return a * b;
-  case OpKind::Div:
-    return a / b;
-  case OpKind::Mod:
-    return std::fmod(a, b);
-  case OpKind::Pow:
-    return ir::floatPow(a, b);
-  case OpKind::Min:
-    return minOf(a, b);
-  case OpKind::Max:
-    return maxOf(a, b);
-  case OpKind::Atan2:
-    return std::atan2(a, b);
-  case OpKind::Hypot:
-    return std::hypot(a, b);
-  default:
-    return std::nullopt;
-  }
-}
-
-std::optional<int64_t> unaryInt(OpKind k, int64_t x) {
-  __int128 v = x;
-  switch (k) {
-  case OpKind::Neg:
-    return fitInt(-v);
-  case OpKind::Abs:
-    return fitInt(v < 0 ? -v : v);
-  case OpKind::Sign:
-    return x > 0 ? 1 : x < 0 ? -1 : 0;
-  case OpKind::Relu:
-    return x > 0 ? x : 0;
-  case OpKind::Floor:
-  case OpKind::Ceil:
-  case OpKind::Round:
-    return x;
-  default:
-    return std::nullopt;
-  }
-}
-
-/// base^exp in i64 as the interpreter defines it (a negative exponent truncates 1/base^|exp|).
-std::optional<int64_t> powInt(__int128 base, __int128 exp) {
-  if (exp < 0) {
-    if (base == 0)
-      return std::nullopt; // integer division by zero: a runtime error
-    if (base == 1)
-      return 1;
-    if (base == -1)
-      return exp % 2 == 0 ? 1 : -1;
-    return 0;
-  }
-  if (base == 0 || base == 1)
-    return exp == 0 ? 1 : static_cast<int64_t>(base);
-  if (base == -1)
-    return exp % 2 == 0 ? 1 : -1;
-  __int128 r = 1;
-  for (__int128 i = 0; i < exp; ++i) {
-    r *= base;
-    if (!fitInt(r))
-      return std::nullopt; // |base| >= 2 leaves the range within 54 steps
-  }
-  return fitInt(r);
-}
-
-std::optional<int64_t> binaryInt(OpKind k, int64_t x, int64_t y) {
-  __int128 a = x, b = y;
-  switch (k) {
-  case OpKind::Add:
-    return fitInt(a + b);
-  case OpKind::Sub:
-    return fitInt(a - b);
-  case OpKind::Mul:
-    return fitInt(a * b);
-  case OpKind::Div:
-    if (b == 0)
-      return std::nullopt; // leave the division by zero for the runtime error
-    return fitInt(a / b);  // truncates toward zero
-  case OpKind::Mod:
-    if (b == 0)
-      return std::nullopt;
-    return fitInt(a % b); // has the sign of the dividend
-  case OpKind::Pow:
-    return powInt(a, b);
-  case OpKind::Min:
-    return x <= y ? x : y;
-  case OpKind::Max:
-    return x >= y ? x : y;
-  default:
-    return std::nullopt;
-  }
-}
-
-std::optional<int64_t> binaryBool(OpKind k, bool a, bool b) {
-  switch (k) {
-  case OpKind::And:
-  case OpKind::Min:
-    return a && b;
-  case OpKind::Or:
-  case OpKind::Max:
-    return a || b;
-  default:
-    return std::nullopt;
-  }
+  return fitInt(r->value);
 }
 
 std::optional<bool> compare(OpKind k, const Scalar &a, const Scalar &b) {
-  if (isFloat(a.elem)) {
-    double x = a.f, y = b.f;
-    switch (k) {
-    case OpKind::Eq:
-      return x == y;
-    case OpKind::Ne:
-      return x != y;
-    case OpKind::Lt:
-      return x < y;
-    case OpKind::Le:
-      return x <= y;
-    case OpKind::Gt:
-      return x > y;
-    case OpKind::Ge:
-      return x >= y;
-    default:
-      return std::nullopt;
-    }
-  }
-  int64_t x = a.i, y = b.i;
-  switch (k) {
-  case OpKind::Eq:
-    return x == y;
-  case OpKind::Ne:
-    return x != y;
-  case OpKind::Lt:
-    return x < y;
-  case OpKind::Le:
-    return x <= y;
-  case OpKind::Gt:
-    return x > y;
-  case OpKind::Ge:
-    return x >= y;
-  default:
-    return std::nullopt;
-  }
+  if (isFloat(a.elem))
+    return compareScalars(k, a.f, b.f);
+  return compareScalars(k, a.i, b.i);
 }
 
 std::optional<Scalar> cast(const Scalar &x, ElemType to) {
@@ -283,7 +61,7 @@ std::optional<Scalar> cast(const Scalar &x, ElemType to) {
     if (std::isnan(x.f))
       return std::nullopt; // a runtime error
     double t = std::trunc(x.f);
-    if (!(std::fabs(t) <= static_cast<double>(kMaxFoldedInt)))
+    if (!(std::fabs(t) <= static_cast<double>(kMaxExactInt)))
       return std::nullopt;
     r.i = static_cast<int64_t>(t);
     return r;
@@ -309,7 +87,7 @@ std::optional<Scalar> unary(OpKind k, const Scalar &x) {
     }
     return std::nullopt;
   case ElemType::I64:
-    if (auto v = unaryInt(k, x.i)) {
+    if (auto v = foldedInt(unaryInt(k, x.i))) {
       r.i = *v;
       return r;
     }
@@ -343,10 +121,11 @@ std::optional<Scalar> binary(OpKind k, const Scalar &a, const Scalar &b) {
     }
     return std::nullopt;
   case ElemType::I64:
-    iv = binaryInt(k, a.i, b.i);
+    iv = foldedInt(binaryInt(k, a.i, b.i));
     break;
   case ElemType::Bool:
-    iv = binaryBool(k, a.i != 0, b.i != 0);
+    if (auto v = binaryBool(k, a.i != 0, b.i != 0))
+      iv = *v;
     break;
   }
   if (!iv)

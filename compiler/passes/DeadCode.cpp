@@ -89,25 +89,11 @@ void dropIfResult(Op &op, size_t r, UseCounts &uses) {
   renumber(op.results);
 }
 
-/// Removes carried value k of a for/while: its init operand, region arguments, yield and result.
+/// Removes carried value k of a for/while and the uses its init and yield held.
 void dropCarried(Op &op, size_t k, UseCounts &uses) {
-  bool isFor = op.kind == OpKind::For;
-  size_t operand = isFor ? 2 + k : k, arg = isFor ? 1 + k : k;
-  uses.drop(op.operands.at(operand));
-  eraseAt(op.operands, operand);
-  for (size_t r = 0; r < op.regions.size(); ++r) {
-    Block &b = *op.regions[r];
-    eraseAt(b.args, arg);
-    renumber(b.args);
-    bool body = r + 1 == op.regions.size(); // a while's condition yields the bool, not k
-    if (body) {
-      Op *y = b.terminator();
-      uses.drop(y->operands.at(k));
-      eraseAt(y->operands, k);
-    }
-  }
-  eraseAt(op.results, k);
-  renumber(op.results);
+  ir::ErasedCarried erased = ir::eraseCarried(op, k);
+  uses.drop(erased.init);
+  uses.drop(erased.yielded);
 }
 
 /// Both branches of an `if` end in a yield of one value per result.

@@ -65,8 +65,7 @@ private:
             unite(res, y->operands[k]);
         continue;
       }
-      bool isFor = op.kind == OpKind::For;
-      size_t operand = isFor ? 2 + k : k, arg = isFor ? 1 + k : k;
+      size_t operand = carriedOperandBase(op) + k, arg = carriedArgBase(op) + k;
       if (operand < op.operands.size())
         unite(res, op.operands[operand]);
       for (const auto &r : op.regions)

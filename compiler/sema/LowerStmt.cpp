@@ -25,23 +25,6 @@ void Lowerer::replaceUses(Block &b, Value *from, Value *to) {
   });
 }
 
-void Lowerer::dropCarried(Op *op, size_t k, size_t operandBase, size_t argBase,
-                          const std::vector<size_t> &yieldRegions) {
-  op->operands.erase(op->operands.begin() + static_cast<long>(operandBase + k));
-  for (auto &r : op->regions) {
-    r->args.erase(r->args.begin() + static_cast<long>(argBase + k));
-    for (unsigned i = 0; i < r->args.size(); ++i)
-      r->args[i]->index = i;
-  }
-  for (size_t ri : yieldRegions) {
-    Op *y = op->regions[ri]->terminator();
-    y->operands.erase(y->operands.begin() + static_cast<long>(k));
-  }
-  op->results.erase(op->results.begin() + static_cast<long>(k));
-  for (unsigned i = 0; i < op->results.size(); ++i)
-    op->results[i]->index = i;
-}
-
 namespace {
 
 /// `0`, `-1`, `[0, 0]`, `[[1, 0], [0, 1]]`, `fill(0, N)`: an initial value made of integer
@@ -342,7 +325,7 @@ void Lowerer::lowerFor(const ast::Stmt &s) {
     Value *arg = body->args[k + 1];
     if (yields[k] == arg) {
       replaceUses(*body, arg, inits[k]);
-      dropCarried(loop, k, 2, 1, {0});
+      ir::eraseCarried(*loop, k);
       dropped[k] = true;
     }
   }
@@ -400,7 +383,7 @@ void Lowerer::lowerWhile(const ast::Stmt &s) {
       continue;
     replaceUses(*cond, cond->args[k], inits[k]);
     replaceUses(*body, body->args[k], inits[k]);
-    dropCarried(loop, k, 0, 0, {1});
+    ir::eraseCarried(*loop, k);
     dropped[k] = true;
   }
   for (size_t k = 0, r = 0; k < carried.size(); ++k)

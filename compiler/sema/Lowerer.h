@@ -147,10 +147,6 @@ private:
   std::optional<ir::Type> unify(const ir::Type &a, const ir::Type &b, bool aConst, bool bConst);
   static void addResult(ir::Function &fn, ir::Op *op, ir::Type t, std::string name);
   static void replaceUses(ir::Block &b, ir::Value *from, ir::Value *to);
-  /// Drops loop-carried slot `k` (operand `operandBase + k`, argument `argBase + k` of each
-  /// region, yield operand `yieldBase + k` of each region, result k) of a for/while op.
-  static void dropCarried(ir::Op *op, size_t k, size_t operandBase, size_t argBase,
-                          const std::vector<size_t> &yieldRegions);
   std::string typeStr(const ir::Type &t) const;
   bool requireScalar(ir::Value *v, ir::ElemType e, Span span, const char *what);
   bool isConst(ir::Value *v) const { return v && v->def && v->def->kind == ir::OpKind::Const; }

@@ -67,7 +67,11 @@ void splitCheckpoint(Function &fn, Op *x) {
   };
   Value *lo = x->operands[0], *hi = x->operands[1];
   Value *one = before(b.constI64(1));
-  Value *n = before(b.value(OpKind::Sub, {hi, lo}, Type::i64(), "steps"));
+  Value *zero = before(b.constI64(0));
+  // A loop whose start is past its end (`for t in n..T` with n > T) runs no step: 0, not a
+  // negative count whose square root is NaN.
+  Value *span = before(b.value(OpKind::Sub, {hi, lo}, Type::i64()));
+  Value *n = before(b.value(OpKind::Max, {span, zero}, Type::i64(), "steps"));
   Value *nf = before(b.value(OpKind::Cast, {n}, Type::f64()));
   Value *root = before(
       b.value(OpKind::Ceil, {before(b.value(OpKind::Sqrt, {nf}, Type::f64()))}, Type::f64()));
@@ -77,7 +81,6 @@ void splitCheckpoint(Function &fn, Op *x) {
   Value *segs =
       before(b.value(OpKind::Div, {before(b.value(OpKind::Add, {n, km1}, Type::i64())), k},
                      Type::i64(), "segments"));
-  Value *zero = before(b.constI64(0));
 
   std::vector<Value *> operands{zero, segs};
   std::vector<Type> types;

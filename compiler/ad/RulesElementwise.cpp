@@ -131,11 +131,26 @@ Value *scaleByPartial(RuleCtx &c, unsigned i, Value *v) {
   case OpKind::Mod: // fmod(a, b) = a - trunc(a/b) b: d/da = 1, d/db = -trunc(a/b) = -(a - y)/b
     return i == 0 ? v : c.times(e.neg(e.div(e.sub(a(), y()), b())), v);
   case OpKind::Pow:
-    if (i == 0) // d/da a^b = b a^(b-1)
-      return c.times(e.mul(b(), e.bin(OpKind::Pow, a(), e.sub(b(), one()))), v);
-    // d/db a^b = a^b log(a) = y log(a), taken as 0 at a = 0 (0^b is constant for b > 0)
-    return c.times(
-        e.select(e.cmp(OpKind::Eq, a(), zero()), zero(), e.mul(y(), e.un(OpKind::Log, a()))), v);
+    // Where a rule's formula is not finite (0^-1, log 0, 1/0) the value is taken by a select;
+    // the operand of the untaken side is made harmless first (b = 0 -> a^0, log 1, / 1), so no
+    // inf is computed at all and --check-nan has nothing to report.
+    if (i == 0) { // d/da a^b = b a^(b-1), and 0 where b = 0 (a^0 = 1 even at a = 0: not 0 * inf)
+      Value *exponent = b();
+      bool nonzeroConst = exponent->def && exponent->def->kind == OpKind::Const &&
+                          exponent->def->fval != 0 && exponent->type.isScalar();
+      if (!nonzeroConst) // b a^(b'-1) with b' = 1 where b = 0: 0 * a^0 = 0
+        return c.times(e.mul(exponent, e.bin(OpKind::Pow, a(),
+                                             e.sub(e.select(e.cmp(OpKind::Eq, exponent, zero()),
+                                                            one(), exponent),
+                                                   one()))),
+                       v);
+      return c.times(e.mul(exponent, e.bin(OpKind::Pow, a(), e.sub(exponent, one()))), v);
+    }
+    { // d/db a^b = a^b log(a) = y log(a), taken as 0 at a = 0 (0^b is constant for b > 0)
+      Value *isZero = e.cmp(OpKind::Eq, a(), zero());
+      Value *logA = e.un(OpKind::Log, e.select(isZero, one(), a()));
+      return c.times(e.select(isZero, zero(), e.mul(y(), logA)), v);
+    }
   case OpKind::Min: { // min(a, b) is a when a <= b (ties go to a): d/da = [a <= b], d/db = [a > b]
     Value *takeA = e.cmp(OpKind::Le, a(), b());
     return i == 0 ? e.select(takeA, v, zero()) : e.select(takeA, zero(), v);
@@ -149,8 +164,9 @@ Value *scaleByPartial(RuleCtx &c, unsigned i, Value *v) {
     return c.times(e.div(i == 0 ? b() : e.neg(a()), r2), v);
   }
   case OpKind::Hypot: { // hypot(a, b) = sqrt(a^2 + b^2) = y: d/da = a/y, d/db = b/y; 0 at y = 0
-    Value *p = c.times(e.div(i == 0 ? a() : b(), y()), v);
-    return e.select(e.cmp(OpKind::Gt, y(), zero()), p, zero());
+    Value *positive = e.cmp(OpKind::Gt, y(), zero());
+    Value *p = c.times(e.div(i == 0 ? a() : b(), e.select(positive, y(), one())), v);
+    return e.select(positive, p, zero());
   }
   case OpKind::And:
   case OpKind::Or:

@@ -131,8 +131,9 @@ std::vector<Value *> tangentRule(RuleCtx &c, const std::vector<Value *> &t) {
     return one(e.sum(e.mul(softmaxAll(c), t[0])));
   case OpKind::Norm: { // d |x| = <x, t> / |x|, taken as 0 at x = 0
     Value *y = c.y();
-    Value *d = e.div(e.sum(e.mul(c.x(0), t[0])), y);
-    return one(e.select(e.cmp(OpKind::Gt, y, c.c(0)), d, c.c(0)));
+    Value *positive = e.cmp(OpKind::Gt, y, c.c(0)); // divide by 1, not 0, where it is not used
+    Value *d = e.div(e.sum(e.mul(c.x(0), t[0])), e.select(positive, y, c.c(1)));
+    return one(e.select(positive, d, c.c(0)));
   }
   case OpKind::MatMul: // bilinear: t_a b + a t_b
   case OpKind::Outer: {
@@ -274,8 +275,9 @@ void adjointRule(RuleCtx &c, const std::vector<Value *> &dys, AdjointSink &sink)
       return;
     Value *y = c.y();
     Value *zero = c.c(0);
-    Value *d = e.mul(c.x(0), e.div(dy, y));
-    sink.add(0, e.select(e.cmp(OpKind::Gt, y, zero), d, zero), g);
+    Value *positive = e.cmp(OpKind::Gt, y, zero); // divide by 1, not 0, where it is not used
+    Value *d = e.mul(c.x(0), e.div(dy, e.select(positive, y, c.c(1))));
+    sink.add(0, e.select(positive, d, zero), g);
     return;
   }
   case OpKind::MatMul: {

@@ -88,10 +88,12 @@ static Part resolve(FnLowering &L, const ir::Op &op, size_t first) {
     if (mode != ir::kSlice || nextLen >= op.dims.size())
       throw InternalError(fmt::format("codegen: bad index mode {}", mode));
     llvm::Value *len = L.dim(op.dims[nextLen++]);
-    L.check(L.B.CreateICmpSGE(len, L.constI64(0)), DIFFC_ERR_NEGATIVE_SIZE, len);
+    // One check for a negative length and a range outside the axis: the runtime's message
+    // tells them apart, as the interpreter's does.
     llvm::Value *ok = L.B.CreateAnd(
         L.B.CreateAnd(L.B.CreateICmpSGE(i, L.constI64(0)), L.B.CreateICmpSLE(len, size)),
-        L.B.CreateICmpSLE(i, L.B.CreateSub(size, len)));
+        L.B.CreateAnd(L.B.CreateICmpSLE(i, L.B.CreateSub(size, len)),
+                      L.B.CreateICmpSGE(len, L.constI64(0))));
     L.check(ok, DIFFC_ERR_SLICE, i, len, axis, size);
     part.start.push_back(i);
     part.len.push_back(len);

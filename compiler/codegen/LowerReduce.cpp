@@ -37,8 +37,9 @@ void FnLowering::lowerReduce(const ir::Op &op) {
     return;
   case OpKind::ReduceMax:
   case OpKind::ReduceMin: {
-    check(B.CreateICmpSGT(n, constI64(0)), DIFFC_ERR_EMPTY);
     bool isMax = op.kind == OpKind::ReduceMax;
+    // a: which reduction, for the message (0 max, 1 min, 2 argmax; see diffc_error_message)
+    check(B.CreateICmpSGT(n, constI64(0)), DIFFC_ERR_EMPTY, constI64(isMax ? 0 : 1));
     // Starts from x[0] and folds every element, x[0] included, as the interpreter does.
     set(op.result(), fold(read(x, constI64(0)), constI64(0), [&](llvm::Value *a, llvm::Value *v) {
           return isMax ? maxElem(e, a, v) : minElem(e, a, v);
@@ -93,7 +94,7 @@ void FnLowering::lowerArgmax(const ir::Op &op) {
   const ir::Value *x = op.operand(0);
   ElemType e = x->type.elem;
   llvm::Value *n = numel(x->type.shape);
-  check(B.CreateICmpSGT(n, constI64(0)), DIFFC_ERR_EMPTY);
+  check(B.CreateICmpSGT(n, constI64(0)), DIFFC_ERR_EMPTY, constI64(2));
   auto r = loopCarried(constI64(1), n, {constI64(0), read(x, constI64(0))},
                        [&](llvm::Value *i, const std::vector<llvm::Value *> &c) {
                          llvm::Value *v = read(x, i);

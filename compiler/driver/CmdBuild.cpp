@@ -77,6 +77,10 @@ int cmdBuild(const Options &o) {
   auto level = optLevel(o);
   if (!level)
     return 1;
+  if (o.has("no-grad") && o.get("wrt")) { // --wrt picks gradients that --no-grad leaves out
+    reportError("diffc build", "--wrt and --no-grad cannot be combined");
+    return 1;
+  }
   bool optimize = !o.has("no-opt");
   Session s;
   if (!compileFile(o.file, s, optimize))

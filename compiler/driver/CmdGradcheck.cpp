@@ -146,7 +146,7 @@ struct ParamReport {
 /// when some parameter is over the tolerance or the program faults (reported).
 bool checkPoint(Session &s, Executor &in, const ir::Function &fref, const ir::Function &gref,
                 const std::vector<interp::Tensor> &x, const std::string &where, double tol,
-                bool tolGiven) {
+                bool tolGiven, bool inBatch = false) {
   const ir::Function *f = &fref, *g = &gref;
   try {
     std::vector<interp::Tensor> ga = in.call(*g, x);
@@ -233,6 +233,8 @@ bool checkPoint(Session &s, Executor &in, const ir::Function &fref, const ir::Fu
     return ok;
   } catch (const interp::RuntimeError &e) {
     reportRuntimeError(s, e);
+    if (inBatch) // say which input set of a batch failed
+      std::cerr << fmt::format("{}: note: on this input set\n", where);
     return false;
   }
 }
@@ -370,7 +372,8 @@ int cmdGradcheck(const Options &o) {
   for (size_t k = 0; k < batch.size(); ++k) {
     if (k)
       std::cout << "\n";
-    ok &= checkPoint(s, in, *f, *g, batch[k], fmt::format("{}[{}]", where, k), tol, tolGiven);
+    ok &= checkPoint(s, in, *f, *g, batch[k], fmt::format("{}[{}]", where, k), tol, tolGiven,
+                     /*inBatch=*/true);
   }
   return ok ? 0 : 1;
 }

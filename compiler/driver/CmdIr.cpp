@@ -22,6 +22,10 @@ int cmdIr(const Options &o) {
     reportError("diffc ir", "--grad and --jvp need --fn F");
     return 1;
   }
+  if (o.get("wrt") && !grad && !jvp) { // as in run: --wrt alone would be ignored silently
+    reportError("diffc ir", "--wrt needs --grad or --jvp");
+    return 1;
+  }
   if (!fnName) {
     std::cout << ir::printModule(*s.module);
     return 0;

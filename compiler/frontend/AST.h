@@ -29,9 +29,9 @@ struct Ident {
 /// A written type: `f64`, `i64[N]`, `f64[N - 1, 3]`, `(f64, f64[D])`.
 struct TypeExpr {
   enum class Kind { Scalar, Tensor, Tuple } kind = Kind::Scalar;
-  std::string scalar;              // "f64", "f32", "i64", "bool" (Scalar and Tensor)
-  std::vector<ExprPtr> dims;       // Tensor: dimension expressions
-  std::vector<TypeExpr> elements;  // Tuple
+  std::string scalar;             // "f64", "f32", "i64", "bool" (Scalar and Tensor)
+  std::vector<ExprPtr> dims;      // Tensor: dimension expressions
+  std::vector<TypeExpr> elements; // Tuple
   Span span;
 };
 
@@ -117,6 +117,8 @@ struct Block {
   std::vector<StmtPtr> stmts;
   ExprPtr result;
   Span span;
+  bool viaReturn = false; // the result was written `return e;` (returnSpan: the keyword)
+  Span returnSpan;
 };
 
 struct Param {

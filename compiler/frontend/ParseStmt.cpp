@@ -169,10 +169,81 @@ bool Parser::parseReturn(ast::Block &block) {
     expectSemi("after 'return' value");
   if (at(Tok::RBrace)) {
     block.result = std::move(e);
+    block.viaReturn = true;
+    block.returnSpan = kw.span;
     return true;
   }
   report(kw.span, "'return' is only allowed as the last statement of a block");
   return false;
+}
+
+/// A trailing `return e;` gives its block's value. In a block whose value is dropped (a loop
+/// body, an `if` statement) it could only mean leaving the function early, which the language
+/// does not have; rather than ignore it silently, that is an error.
+void Parser::checkDiscardedReturns(const ast::Block &block, bool valueUsed) {
+  if (block.viaReturn && !valueUsed)
+    report(block.returnSpan,
+           "'return' here would leave the function early, which the language does not allow: "
+           "`return e;` may only end the function body or a branch of an if/else that gives "
+           "a value");
+  for (const ast::StmtPtr &s : block.stmts) {
+    if (s->kind == ast::StmtKind::Expr && s->value && s->value->kind != ast::ExprKind::If)
+      diags_.warning(s->value->span, "this expression's value is unused (functions have no side "
+                                     "effects, so it does nothing)");
+    if (s->target)
+      checkDiscardedReturns(*s->target);
+    if (s->iter.lo)
+      checkDiscardedReturns(*s->iter.lo);
+    if (s->iter.hi)
+      checkDiscardedReturns(*s->iter.hi);
+    if (s->value && s->kind == ast::StmtKind::Expr && s->value->kind == ast::ExprKind::If) {
+      // an `if` statement: its branches' values are dropped
+      checkDiscardedReturns(*s->value->args[0]);
+      for (const ast::Block *b : {s->value->thenBlock.get(), s->value->elseBlock.get()})
+        if (b)
+          checkDiscardedReturns(*b, false);
+    } else if (s->value) {
+      checkDiscardedReturns(*s->value);
+    }
+    if (s->body)
+      checkDiscardedReturns(*s->body, false);
+  }
+  if (!block.result)
+    return;
+  if (!valueUsed && !block.viaReturn && block.result->kind != ast::ExprKind::If)
+    diags_.warning(block.result->span,
+                   "this value is unused: the last expression of a loop body or of an `if` "
+                   "statement's branch is dropped (assign it, e.g. `acc += ...;`)");
+  if (block.result->kind != ast::ExprKind::If) {
+    checkDiscardedReturns(*block.result);
+    return;
+  }
+  checkDiscardedReturns(*block.result->args[0]);
+  for (const ast::Block *b : {block.result->thenBlock.get(), block.result->elseBlock.get()})
+    if (b)
+      checkDiscardedReturns(*b, valueUsed);
+}
+
+/// Blocks inside an expression (the branches of an `if` used as a value) give values.
+void Parser::checkDiscardedReturns(const ast::Expr &e) {
+  for (const ast::ExprPtr &a : e.args)
+    if (a)
+      checkDiscardedReturns(*a);
+  for (const ast::Subscript &s : e.subs) {
+    if (s.lo)
+      checkDiscardedReturns(*s.lo);
+    if (s.hi)
+      checkDiscardedReturns(*s.hi);
+  }
+  for (const ast::Iterator &it : e.iters) {
+    if (it.lo)
+      checkDiscardedReturns(*it.lo);
+    if (it.hi)
+      checkDiscardedReturns(*it.hi);
+  }
+  for (const ast::Block *b : {e.thenBlock.get(), e.elseBlock.get()})
+    if (b)
+      checkDiscardedReturns(*b, true);
 }
 
 /// assign ::= expr ('=' | '+=' | '-=' | '*=' | '/=') expr ';'    (the ';' is optional before '}')

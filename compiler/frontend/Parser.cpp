@@ -275,6 +275,7 @@ ast::Function Parser::parseFunction(std::vector<ast::Attribute> attrs, uint32_t 
   } else {
     fail(expectLoc(), "expected '{' or '=' to begin the function body");
   }
+  checkDiscardedReturns(*f.body, /*valueUsed=*/true);
   f.span = spanFrom(begin);
   return f;
 }

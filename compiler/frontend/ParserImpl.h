@@ -105,6 +105,8 @@ private:
   ast::StmtPtr parseFor(std::vector<ast::Attribute> attrs, uint32_t begin);
   ast::StmtPtr parseWhile();
   bool parseReturn(ast::Block &block);
+  void checkDiscardedReturns(const ast::Block &block, bool valueUsed);
+  void checkDiscardedReturns(const ast::Expr &e);
   bool parseExprOrAssign(ast::Block &block);
   void syncStatement();
 

@@ -151,10 +151,19 @@ SizeBindingResult inferSizes(const Function &fn, std::span<const std::vector<int
   }
   for (size_t i = 0; i < params.size(); ++i) {
     auto want = evalShape(params[i]->type.shape, r.sizes);
-    if (!want || *want != shapes[i]) {
+    if (!want) { // `f64[N - 1]` with N = 0 from another argument
+      std::string sizes;
+      for (size_t k = 0; k < r.sizes.size(); ++k)
+        sizes += fmt::format("{}{} = {}", k ? ", " : "", fn.sizeParams[k], r.sizes[k]);
+      r.error = fmt::format("parameter '{}' expects {}, which has a negative extent for {}, got "
+                            "shape {}",
+                            pname(i), declared(i), sizes, shapeStr(shapes[i]));
+      r.sizes.clear();
+      return r;
+    }
+    if (*want != shapes[i]) {
       r.error = fmt::format("parameter '{}' expects {} = {}, got shape {}", pname(i), declared(i),
-                            want ? shapeStr(*want) : std::string("an invalid shape"),
-                            shapeStr(shapes[i]));
+                            shapeStr(*want), shapeStr(shapes[i]));
       r.sizes.clear();
       return r;
     }

@@ -181,15 +181,109 @@ Value *Lowerer::lowerUnary(const ast::Expr &e) {
   return builder_->value(OpKind::Neg, {a}, a->type);
 }
 
+namespace {
+
+/// Whether evaluating `e` can do nothing but compute: literals, names and arithmetic other than
+/// `/` and `%` (integer division by zero is a runtime error). Anything else (an index, a call,
+/// a comprehension, an `if`) may fault, so `&&` and `||` must not evaluate it when the left
+/// operand decides.
+bool cannotFault(const ast::Expr &e) {
+  switch (e.kind) {
+  case ast::ExprKind::IntLit:
+  case ast::ExprKind::FloatLit:
+  case ast::ExprKind::BoolLit:
+  case ast::ExprKind::Name:
+    return true;
+  case ast::ExprKind::Unary:
+  case ast::ExprKind::Binary:
+  case ast::ExprKind::Transpose:
+    if (e.op == Tok::Slash || e.op == Tok::Percent)
+      return false;
+    for (const ast::ExprPtr &a : e.args)
+      if (!cannotFault(*a))
+        return false;
+    return true;
+  default:
+    return false;
+  }
+}
+
+} // namespace
+
 Value *Lowerer::lowerBinary(const ast::Expr &e) {
   if (Value *folded = foldIntLiterals(e))
     return folded;
+  if ((e.op == Tok::AndAnd || e.op == Tok::OrOr) && !cannotFault(*e.args[1])) {
+    Value *a = lowerValue(*e.args[0]);
+    if (a && a->type == Type::boolean())
+      return lowerShortCircuit(e, a);
+    Value *b = lowerValue(*e.args[1]);
+    if (!a || !b)
+      return nullptr;
+    setLoc(e.span);
+    return arith(e.op, a, b, e.opSpan);
+  }
   Value *a = lowerValue(*e.args[0]);
   Value *b = lowerValue(*e.args[1]);
   if (!a || !b)
     return nullptr;
   setLoc(e.span);
   return arith(e.op, a, b, e.opSpan);
+}
+
+/// `a && b` and `a || b` with a scalar `a` evaluate `b` only when `a` does not decide, as in C:
+/// `i < N && x[i] > 0` never reads x[N]. Lowered as `if a { b } else { false }` (`||`: `if a
+/// { true } else { b }`); variables that `b` assigns (inside an `if` in it) are carried out.
+Value *Lowerer::lowerShortCircuit(const ast::Expr &e, Value *a) {
+  bool isAnd = e.op == Tok::AndAnd;
+  setLoc(e.span);
+  std::vector<Binding *> carried = scopes_.visibleVars();
+  std::vector<Value *> before;
+  for (Binding *v : carried)
+    before.push_back(v->value);
+  Op *op = builder_->create(OpKind::If, {a}, {});
+  Block *outer = builder_->insertionBlock();
+  Block *thenBlock = builder_->addRegion(op, {});
+  Block *elseBlock = builder_->addRegion(op, {});
+  Block *evalBlock = isAnd ? thenBlock : elseBlock, *constBlock = isAnd ? elseBlock : thenBlock;
+  builder_->setInsertionBlock(evalBlock);
+  Value *b = lowerValue(*e.args[1]);
+  bool ok = b != nullptr;
+  if (b && b->type.elem != ElemType::Bool) {
+    diags_.error(e.opSpan, fmt::format("'{}' needs bools, got {} and {}", tokSpelling(e.op),
+                                       typeStr(a->type), typeStr(b->type)));
+    ok = false;
+  }
+  if (!ok)
+    b = builder_->constBool(false);
+  std::vector<size_t> changed;
+  std::vector<Value *> after;
+  for (size_t k = 0; k < carried.size(); ++k) {
+    after.push_back(carried[k]->value);
+    if (before[k] && carried[k]->value != before[k])
+      changed.push_back(k);
+    carried[k]->value = before[k];
+  }
+  setLoc(e.span);
+  std::vector<Value *> ys = {b};
+  for (size_t k : changed)
+    ys.push_back(after[k] ? after[k] : before[k]);
+  builder_->create(OpKind::Yield, ys, {});
+  builder_->setInsertionBlock(constBlock);
+  Value *c = builder_->constBool(!isAnd);
+  if (!b->type.isScalar())
+    c = builder_->value(OpKind::Fill, {c}, b->type);
+  ys = {c};
+  for (size_t k : changed)
+    ys.push_back(before[k]);
+  builder_->create(OpKind::Yield, ys, {});
+  builder_->setInsertionBlock(outer);
+  addResult(builder_->function(), op, b->type, "");
+  for (size_t k : changed) {
+    addResult(builder_->function(), op, before[k]->type, carried[k]->name);
+    carried[k]->value = op->results.back();
+  }
+  return ok ? op->results[0] : nullptr;
 }
 
 Value *Lowerer::arith(Tok op, Value *a, Value *b, Span span) {

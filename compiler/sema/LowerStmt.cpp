@@ -25,6 +25,30 @@ void Lowerer::replaceUses(Block &b, Value *from, Value *to) {
   });
 }
 
+namespace {
+
+/// `0`, `-1`, `[0, 0]`, `[[1, 0], [0, 1]]`, `fill(0, N)`: an initial value made of integer
+/// literals, which adopt f64 when the variable is later given a float.
+bool intLiteralsOnly(const ast::Expr &e) {
+  switch (e.kind) {
+  case ast::ExprKind::IntLit:
+    return true;
+  case ast::ExprKind::Unary:
+    return e.op == Tok::Minus && intLiteralsOnly(*e.args[0]);
+  case ast::ExprKind::TensorLit:
+    for (const ast::ExprPtr &a : e.args)
+      if (!intLiteralsOnly(*a))
+        return false;
+    return !e.args.empty();
+  case ast::ExprKind::Call:
+    return e.name == "fill" && !e.args.empty() && intLiteralsOnly(*e.args[0]);
+  default:
+    return false;
+  }
+}
+
+} // namespace
+
 Lowered Lowerer::lowerBlock(const ast::Block &b, bool needValue) {
   scopes_.push();
   for (size_t i = 0; i < b.stmts.size(); ++i)
@@ -101,11 +125,11 @@ void Lowerer::lowerLet(const ast::Stmt &s) {
       return isVar && (init.kind == k || (init.kind == ast::ExprKind::Unary &&
                                           init.op == Tok::Minus && init.args[0]->kind == k));
     };
-    b.intLiteralInit = literal(ast::ExprKind::IntLit);
+    b.intLiteralInit = isVar && intLiteralsOnly(init);
     b.floatLiteralInit = literal(ast::ExprKind::FloatLit);
     if (isVar && b.value && b.value->type.isTape)
       b.value = nullptr;
-    if (isVar && b.value && b.value->type == Type::i64() && floatVars_.count(id.span.begin))
+    if (isVar && b.value && b.value->type.elem == ElemType::I64 && floatVars_.count(id.span.begin))
       b.value = toF64(b.value); // a float is assigned to it later (see floatVars_)
     else if (isVar && b.value && b.value->type.isScalar() && f32Vars_.count(id.span.begin))
       b.value = convertElem(b.value, ElemType::F32); // only f32 values are assigned to it
@@ -191,8 +215,8 @@ void Lowerer::lowerAssign(const ast::Stmt &s) {
       val = arith(binop(s.op), old, rhs, s.span);
     if (val && old->type.elem == ElemType::I64 && isFloat(val->type.elem)) {
       // An integer literal adopts f64 where a float is expected: `var s = 0; s += x[i];`.
-      if (b->kind == Binding::Kind::Var && b->intLiteralInit && val->type.isScalar() &&
-          val->type.elem == ElemType::F64)
+      if (b->kind == Binding::Kind::Var && b->intLiteralInit && val->type.elem == ElemType::F64 &&
+          (val->type.shape == old->type.shape || val->type.isScalar()))
         floatVarHits_.insert(b->decl.begin);
       diags_.error(at, fmt::format("cannot assign {} to '{}', which holds {} (write its initial "
                                    "value as a float, e.g. 0.0, to make it a float variable)",
@@ -215,6 +239,9 @@ void Lowerer::lowerAssign(const ast::Stmt &s) {
       return op->result();
     };
     const std::string what = fmt::format("cannot store into '{}'", nameExpr.name);
+    // `var p = [0, 0]; p[0] = x;`: the literals adopt f64 (see floatVars_).
+    if (b->intLiteralInit && old->type.elem == ElemType::I64 && rhs->type.elem == ElemType::F64)
+      floatVarHits_.insert(b->decl.begin);
     if (s.op == Tok::Assign || s.op == Tok::PlusAssign || s.op == Tok::MinusAssign) {
       Value *v = rhs;
       if (s.op == Tok::MinusAssign)

@@ -79,6 +79,7 @@ private:
   ir::Value *lowerName(const ast::Expr &e);
   ir::Value *lowerUnary(const ast::Expr &e);
   ir::Value *lowerBinary(const ast::Expr &e);
+  ir::Value *lowerShortCircuit(const ast::Expr &e, ir::Value *a);
   /// `1 / 2`, `-(3 - 5) * 2`: an operator tree of integer literals (+ - * / %), folded to an i64
   /// constant that also remembers its value computed in floating point (literalFloat_), which it
   /// takes where a float is expected: every literal in it adopts f64 there, so `x * (1 / 2)` is

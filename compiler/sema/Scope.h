@@ -24,7 +24,8 @@ struct Binding {
   /// Scope depth of the innermost map (comprehension) body at declaration; assigning a var
   /// declared outside a map from inside it is an error.
   unsigned mapDepth = 0;
-  /// A var whose initial value is an integer literal (`var s = 0;`): it may turn out to be f64.
+  /// A var whose initial value is made of integer literals only (`var s = 0;`, `var p = [0, 0];`,
+  /// `var a = fill(0, N);`): it may turn out to be f64.
   bool intLiteralInit = false;
   /// A var whose initial value is a float literal (`var s = 0.0;`): it may turn out to be f32.
   bool floatLiteralInit = false;

@@ -44,7 +44,7 @@ typedef enum diffc_status {
   DIFFC_ERR_OUT_OF_MEMORY = 7, /* a = bytes requested */
   DIFFC_ERR_TAPE_EMPTY = 8,    /* tape.pop on an empty tape (an internal error) */
   DIFFC_ERR_CAST = 9,          /* a = the bits of the double that has no i64 value */
-  DIFFC_ERR_EMPTY = 10,        /* a reduction with no identity (max, min, argmax) of no elements */
+  DIFFC_ERR_EMPTY = 10,        /* max, min or argmax (a = 0, 1, 2) of no elements */
   DIFFC_ERR_INTERNAL = 11,
   DIFFC_ERR_DEPTH = 12, /* a = the call depth limit (unbounded recursion?) */
   /* Only from code compiled with the non-finite check (`--check-nan`, Options::check_nan): */

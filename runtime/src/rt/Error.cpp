@@ -100,6 +100,13 @@ size_t diffc_error_message(const diffc_error *e, char *buf, size_t n) {
                       e->c, e->b);
     break;
   case DIFFC_ERR_SLICE:
+    if (e->b < 0) {
+      r = std::snprintf(buf, n,
+                        "slice %" PRId64 ":%" PRId64 " has negative length %" PRId64
+                        " (axis %" PRId64 " of size %" PRId64 ")",
+                        e->a, e->a + e->b, e->b, e->c, e->d);
+      break;
+    }
     r = std::snprintf(
         buf, n, "slice %" PRId64 ":%" PRId64 " out of range for axis %" PRId64 " of size %" PRId64,
         e->a, e->a + e->b, e->c, e->d);
@@ -137,12 +144,19 @@ size_t diffc_error_message(const diffc_error *e, char *buf, size_t n) {
     std::memcpy(&v, &e->a, sizeof v);
     if (v != v)
       r = std::snprintf(buf, n, "cannot convert NaN to i64");
-    else
-      r = std::snprintf(buf, n, "cannot convert %.17g to i64: outside the range |v| <= 2^53", v);
+    else {
+      char num[32];
+      formatNumber(v, num, sizeof num);
+      r = std::snprintf(buf, n, "cannot convert %s to i64: outside the range |v| <= 2^53", num);
+    }
     break;
   }
   case DIFFC_ERR_EMPTY:
-    r = std::snprintf(buf, n, "reduction of an empty tensor");
+    r = std::snprintf(buf, n, "%s of an empty tensor",
+                      e->a == 0   ? "max"
+                      : e->a == 1 ? "min"
+                      : e->a == 2 ? "argmax"
+                                  : "reduction");
     break;
   case DIFFC_ERR_DEPTH:
     r = std::snprintf(buf, n, "call depth limit of %" PRId64 " exceeded (unbounded recursion?)",

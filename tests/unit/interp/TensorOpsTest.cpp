@@ -103,12 +103,12 @@ TEST_CASE("sum, prod, reduce_max, reduce_min") {
 
 TEST_CASE("reduce_max / reduce_min / argmax of an empty tensor are runtime errors") {
   auto e = runtimeError([] { reduce(OpKind::ReduceMax, vec({})); });
-  CHECK(std::string(e.what()) == "reduce_max of an empty tensor (shape [0])");
+  CHECK(std::string(e.what()) == "max of an empty tensor");
   CHECK(e.loc.line == 1);
   e = runtimeError([] { reduce(OpKind::ReduceMin, mat(0, 3, {})); });
-  CHECK(std::string(e.what()) == "reduce_min of an empty tensor (shape [0, 3])");
+  CHECK(std::string(e.what()) == "min of an empty tensor");
   e = runtimeError([] { runOp(OpKind::Argmax, {vec({})}, ty(I64)); });
-  CHECK(std::string(e.what()) == "argmax of an empty tensor (shape [0])");
+  CHECK(std::string(e.what()) == "argmax of an empty tensor");
 }
 
 TEST_CASE("logsumexp and norm") {

@@ -358,9 +358,10 @@ constexpr int64_t kStackTensorBytes = 64;
 int64_t smallConstantBytes(const ir::Type &t) {
   int64_t bytes = FnLowering::elemBytes(t.elem);
   for (const ir::Dim &d : t.shape) {
-    if (!d.isConstant() || d.constantValue() < 0 || bytes > kStackTensorBytes)
+    // A product past int64 is not small (zeros(4611686018427387904, 4): 2^62 * 8 overflowed).
+    if (!d.isConstant() || d.constantValue() < 0 || bytes > kStackTensorBytes ||
+        __builtin_mul_overflow(bytes, d.constantValue(), &bytes))
       return -1;
-    bytes *= d.constantValue();
   }
   return bytes <= kStackTensorBytes ? bytes : -1;
 }

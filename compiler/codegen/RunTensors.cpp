@@ -213,9 +213,20 @@ std::vector<interp::Tensor> PreparedCall::results() const {
       case ElemType::F32:
         t.data[k] = static_cast<double>(static_cast<const float *>(p)[k]);
         break;
-      case ElemType::I64:
-        t.data[k] = static_cast<double>(static_cast<const int64_t *>(p)[k]);
+      case ElemType::I64: {
+        // interp::Tensor holds i64 values exactly as doubles only up to 2^53 (the interpreter's
+        // range); compiled code wraps, and a larger value would print rounded (2^63 - 3 as
+        // -2^63 through an out-of-range double-to-int64 conversion).
+        int64_t v = static_cast<const int64_t *>(p)[k];
+        if (v > interp::kMaxExactInt || v < -interp::kMaxExactInt)
+          throw interp::RuntimeError(
+              fmt::format("integer overflow: result {} is {}, outside the i64 range |v| <= 2^53 "
+                          "that results are returned in",
+                          r, v),
+              fn->loc, fn->name);
+        t.data[k] = static_cast<double>(v);
         break;
+      }
       case ElemType::Bool:
         t.data[k] = static_cast<const uint8_t *>(p)[k] ? 1.0 : 0.0;
         break;

@@ -33,11 +33,9 @@ std::optional<std::vector<int64_t>> givenSizes(const ir::Function &fn, const Opt
     if (eq != std::string::npos)
       for (size_t i = 0; i < fn.sizeParams.size(); ++i)
         if (fn.sizeParams[i] == kv.substr(0, eq)) {
-          try {
-            sizes[i] = std::stoll(kv.substr(eq + 1));
-            found = sizes[i] >= 0;
-          } catch (const std::exception &) {
-          }
+          std::optional<int64_t> n = parseInteger(std::string_view(kv).substr(eq + 1));
+          found = n && *n >= 0;
+          sizes[i] = found ? *n : 0;
         }
     if (!found) {
       reportError("--sizes", fmt::format("expected NAME=COUNT with NAME a size parameter of '{}', "
@@ -249,12 +247,21 @@ int cmdGradcheck(const Options &o) {
   double tol = 1e-6;
   bool tolGiven = o.get("tol").has_value();
   if (auto t = o.get("tol")) {
-    try {
-      tol = std::stod(*t);
-    } catch (const std::exception &) {
-      reportError("--tol", "expected a number");
+    std::optional<double> v = parseNumber(*t);
+    if (!v || *v < 0) {
+      reportError("--tol", fmt::format("expected a non-negative number, got '{}'", *t));
       return 1;
     }
+    tol = *v;
+  }
+  uint64_t seed = 1;
+  if (auto sd = o.get("seed")) {
+    std::optional<int64_t> v = parseInteger(*sd);
+    if (!v || *v < 0) {
+      reportError("--seed", fmt::format("expected a non-negative integer, got '{}'", *sd));
+      return 1;
+    }
+    seed = static_cast<uint64_t>(*v);
   }
   Session s;
   if (!compileFile(o.file, s, true))
@@ -294,9 +301,6 @@ int cmdGradcheck(const Options &o) {
       }
     }
   } else {
-    uint64_t seed = 1;
-    if (auto sd = o.get("seed"))
-      seed = std::strtoull(sd->c_str(), nullptr, 10);
     auto sizes = givenSizes(*f, o);
     if (!sizes)
       return 1;
@@ -335,7 +339,6 @@ int cmdGradcheck(const Options &o) {
       }
     };
     if (!usable(x)) {
-      uint64_t seed = o.get("seed") ? std::strtoull(o.get("seed")->c_str(), nullptr, 10) : 1;
       auto sizes = givenSizes(*f, o);
       std::vector<std::vector<int64_t>> tries{*sizes};
       if (!o.get("sizes"))

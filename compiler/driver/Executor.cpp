@@ -54,8 +54,10 @@ int64_t maxMemory(const Options &o) {
   for (char c : text)
     ok = ok && c >= '0' && c <= '9';
   if (ok) {
-    n = std::stoll(text) << shift;
-    ok = n > 0;
+    n = std::stoll(text);
+    // 15 digits fit in int64, but not always once scaled by 2^30.
+    ok = n > 0 && n <= (INT64_MAX >> shift);
+    n <<= shift;
   }
   if (!ok) {
     reportError("diffc", fmt::format("--max-memory expects a positive number of bytes (with an "

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
+
 #include <map>
 #include <set>
 
@@ -127,6 +130,22 @@ std::string parseOptions(int argc, char **argv, Options &out) {
     out.file = a;
   }
   return checkApplies(out);
+}
+
+std::optional<int64_t> parseInteger(std::string_view text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+    return std::nullopt;
+  return v;
+}
+
+std::optional<double> parseNumber(std::string_view text) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || !std::isfinite(v))
+    return std::nullopt;
+  return v;
 }
 
 } // namespace diffc::driver

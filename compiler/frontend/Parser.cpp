@@ -358,6 +358,8 @@ ast::TypeExpr Parser::parseType() {
     do {
       if (at(Tok::RBracket) || at(Tok::Comma))
         fail(tok().span, "expected a dimension");
+      if (t.dims.size() == kMaxRank)
+        fail(tok().span, fmt::format("too many dimensions in a tensor type (limit {})", kMaxRank));
       t.dims.push_back(parseExpr());
     } while (accept(Tok::Comma));
     expectClose(Tok::RBracket, "after tensor dimensions", lb);

@@ -18,6 +18,10 @@ inline constexpr unsigned kMaxNesting = 256;
 /// of chain lengths along any path is limited to this, keeping every AST shallow enough for
 /// recursive walks.
 inline constexpr unsigned kMaxChain = 1024;
+/// Dims of one tensor type (`f64[N, D]` has 2). A rank-r input is r nested JSON arrays, and the
+/// readers and printers of values (interp/JsonIO.cpp, the host API) recurse once per axis: a
+/// type with 100,000 dims overflowed the stack there.
+inline constexpr unsigned kMaxRank = 256;
 
 /// Parses a whole file. On errors the module holds whatever parsed cleanly; check
 /// `diags.hasErrors()`.

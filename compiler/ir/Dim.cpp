@@ -21,7 +21,7 @@ void Dim::addTerm(const Monomial &m, int64_t c) {
     return;
   auto [it, inserted] = terms_.emplace(m, c);
   if (!inserted) {
-    it->second += c;
+    overflow_ |= __builtin_add_overflow(it->second, c, &it->second);
     if (it->second == 0)
       terms_.erase(it);
   }
@@ -50,6 +50,8 @@ std::vector<uint32_t> Dim::symbols() const {
 }
 
 std::optional<DimLinear> Dim::linearIn(const std::vector<bool> &known) const {
+  if (overflow_)
+    return std::nullopt;
   std::optional<DimLinear> out;
   Dim rest;
   for (const auto &[m, c] : terms_) {
@@ -72,7 +74,10 @@ std::optional<DimLinear> Dim::linearIn(const std::vector<bool> &known) const {
 std::optional<Dim> Dim::divExact(int64_t a) const {
   if (a == 0)
     return std::nullopt;
+  if (a == -1) // INT64_MIN % -1 and INT64_MIN / -1 are undefined; negation reports overflow
+    return -*this;
   Dim r;
+  r.overflow_ = overflow_;
   for (const auto &[m, c] : terms_) {
     if (c % a != 0)
       return std::nullopt;
@@ -83,6 +88,7 @@ std::optional<Dim> Dim::divExact(int64_t a) const {
 
 Dim Dim::operator+(const Dim &o) const {
   Dim r = *this;
+  r.overflow_ |= o.overflow_;
   for (const auto &[m, c] : o.terms_)
     r.addTerm(m, c);
   return r;
@@ -90,8 +96,12 @@ Dim Dim::operator+(const Dim &o) const {
 
 Dim Dim::operator-() const {
   Dim r;
-  for (const auto &[m, c] : terms_)
-    r.addTerm(m, -c);
+  r.overflow_ = overflow_;
+  for (const auto &[m, c] : terms_) {
+    int64_t n = 0;
+    r.overflow_ |= __builtin_sub_overflow(int64_t(0), c, &n);
+    r.addTerm(m, n);
+  }
   return r;
 }
 
@@ -99,17 +109,22 @@ Dim Dim::operator-(const Dim &o) const { return *this + (-o); }
 
 Dim Dim::operator*(const Dim &o) const {
   Dim r;
+  r.overflow_ = overflow_ || o.overflow_;
   for (const auto &[m1, c1] : terms_)
     for (const auto &[m2, c2] : o.terms_) {
       Monomial m = m1;
       m.insert(m.end(), m2.begin(), m2.end());
       std::sort(m.begin(), m.end());
-      r.addTerm(m, c1 * c2);
+      int64_t c = 0;
+      r.overflow_ |= __builtin_mul_overflow(c1, c2, &c);
+      r.addTerm(m, c);
     }
   return r;
 }
 
 std::optional<int64_t> Dim::evaluate(std::span<const int64_t> vals) const {
+  if (overflow_)
+    return std::nullopt;
   int64_t total = 0;
   for (const auto &[m, c] : terms_) {
     int64_t term = c;
@@ -125,6 +140,7 @@ std::optional<int64_t> Dim::evaluate(std::span<const int64_t> vals) const {
 
 Dim Dim::substitute(std::span<const Dim> subst) const {
   Dim r;
+  r.overflow_ = overflow_;
   for (const auto &[m, c] : terms_) {
     Dim term = Dim::constant(c);
     for (uint32_t s : m)
@@ -144,7 +160,8 @@ std::string Dim::str(std::span<const std::string> names) const {
   std::string out;
   bool first = true;
   for (const auto &[m, c] : ordered) {
-    int64_t mag = c < 0 ? -c : c;
+    // As unsigned: the magnitude of INT64_MIN (an overflowed dim's wrapped value) is 2^63.
+    uint64_t mag = c < 0 ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c);
     if (first)
       out += c < 0 ? "-" : "";
     else

@@ -42,9 +42,16 @@ public:
   Dim operator-(const Dim &o) const;
   Dim operator*(const Dim &o) const;
   Dim operator-() const;
-  bool operator==(const Dim &o) const { return terms_ == o.terms_; }
+  bool operator==(const Dim &o) const { return terms_ == o.terms_ && overflow_ == o.overflow_; }
   bool operator!=(const Dim &o) const { return !(*this == o); }
-  bool operator<(const Dim &o) const { return terms_ < o.terms_; }
+  bool operator<(const Dim &o) const {
+    return terms_ != o.terms_ ? terms_ < o.terms_ : overflow_ < o.overflow_;
+  }
+
+  /// Whether a coefficient left int64 while this dim was computed (`9223372036854775807 + 1`,
+  /// `2^40 * 2^40`): it then stands for no value (evaluate gives nullopt) and sema reports it.
+  /// The coefficients hold the wrapped results, so arithmetic on it stays defined.
+  bool overflowed() const { return overflow_; }
 
   /// Value of the dim given a value for every symbol. Overflow is reported by returning nullopt.
   std::optional<int64_t> evaluate(std::span<const int64_t> symbolValues) const;
@@ -59,6 +66,7 @@ public:
 private:
   void addTerm(const Monomial &m, int64_t c);
   std::map<Monomial, int64_t> terms_;
+  bool overflow_ = false;
 };
 
 /// See Dim::linearIn: the dim is `coeff * sym + rest`.

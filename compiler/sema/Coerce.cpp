@@ -152,7 +152,8 @@ bool Lowerer::requireScalar(Value *v, ElemType e, Span span, const char *what) {
 }
 
 Value *Lowerer::dimValue(const Dim &d) {
-  if (d.isConstant())
+  // An overflowed dim stays a `dim` op, which lowerFunctionOnce reports (mean's element count).
+  if (d.isConstant() && !d.overflowed())
     return builder_->constI64(d.constantValue());
   return builder_->dimValue(d);
 }
@@ -209,6 +210,10 @@ std::optional<Dim> Lowerer::sizeExpr(const ast::Expr &e, const char *what) {
     diags_.error(e.span, fmt::format("{} must be a size expression (integer literals and size "
                                      "parameters combined with + - *)",
                                      what));
+    return std::nullopt;
+  }
+  if (d->overflowed()) {
+    diags_.error(e.span, fmt::format("{} overflows i64", what));
     return std::nullopt;
   }
   if (d->isConstant() && d->constantValue() < 0) {

@@ -546,6 +546,11 @@ Value *Lowerer::lowerBuiltin(const ast::Expr &e, bool &handled) {
         a = a * d;
       for (const Dim &d : s)
         b = b * d;
+      if (a.overflowed() || b.overflowed()) {
+        diags_.error(e.span, fmt::format("reshape: the element count of {} overflows i64",
+                                         a.overflowed() ? typeStr(x->type) : "the new shape"));
+        return nullptr;
+      }
       // Shapes are static: the counts must agree for every value of the sizes (N * D and D * N
       // do; N and 6 may not), since no stage checks a reshape at run time.
       if (!(a == b)) {

@@ -229,9 +229,33 @@ void Lowerer::lowerFunction(Signature &sig) {
   f32Vars_.clear();
 }
 
+namespace {
+
+/// The first op of `b` (regions included) whose result shapes or dim attributes overflowed i64
+/// (a concat, reshape or call whose dims multiply or add large constants), else null.
+const Op *firstOverflowedDim(const Block &b) {
+  auto bad = [](const Shape &s) {
+    return std::any_of(s.begin(), s.end(), [](const Dim &d) { return d.overflowed(); });
+  };
+  for (const auto &op : b.ops) {
+    if (bad(op->dims))
+      return op.get();
+    for (const Value *r : op->results)
+      if (bad(r->type.shape))
+        return op.get();
+    for (const auto &region : op->regions)
+      if (const Op *inner = firstOverflowedDim(*region))
+        return inner;
+  }
+  return nullptr;
+}
+
+} // namespace
+
 void Lowerer::lowerFunctionOnce(Signature &sig) {
   const ast::Function &f = *sig.decl;
   Function *fn = sig.fn;
+  unsigned errorsBefore = diags_.errorCount();
   cur_ = &sig;
   builder_ = std::make_unique<Builder>(*fn);
   builder_->setInsertionBlock(fn->body.get());
@@ -283,6 +307,13 @@ void Lowerer::lowerFunctionOnce(Signature &sig) {
         builder_->create(OpKind::Return, outs, {});
     }
   }
+  // A dim that left i64 has no value (ir::Dim::overflowed); sizeExpr reports those written as
+  // size expressions, this the ones computed from them.
+  if (diags_.errorCount() == errorsBefore)
+    if (const Op *op = firstOverflowedDim(*fn->body)) {
+      uint32_t at = diags_.file().offsetOf(op->loc);
+      diags_.error({at, at + 1}, "a dimension of this value overflows i64");
+    }
   scopes_ = Scopes();
   builder_.reset();
   cur_ = nullptr;

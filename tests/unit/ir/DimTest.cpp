@@ -68,3 +68,28 @@ TEST_CASE("dim linear in one unknown symbol (size inference from affine dims)") 
   CHECK((c(4) * N + c(2)).divExact(2) == c(2) * N + c(1));
   CHECK(!(c(4) * N + c(1)).divExact(2));
 }
+
+TEST_CASE("dim arithmetic that leaves int64 is marked, never undefined") {
+  const int64_t kMax = INT64_MAX;
+  CHECK(!(c(kMax) + c(0)).overflowed());
+  CHECK((c(kMax) + c(1)).overflowed());
+  CHECK((c(kMax) * N + c(2) * N).overflowed());
+  CHECK((c(INT64_MIN + 1) - c(2)).overflowed());
+  CHECK((c(kMax) * c(2)).overflowed());
+  CHECK((c(4294967296) * N * c(4294967296)).overflowed());
+  CHECK((-(c(-kMax) - c(1))).overflowed());
+  // It sticks through later arithmetic and substitution, and has no value.
+  Dim bad = c(kMax) + c(1);
+  CHECK((bad - c(1)).overflowed());
+  CHECK((bad * c(0)).overflowed());
+  CHECK(bad != c(INT64_MIN));
+  CHECK((N * N).substitute(std::vector<Dim>{c(4294967296)}).overflowed());
+  CHECK(!(N * N).substitute(std::vector<Dim>{c(3037000499)}).overflowed());
+  CHECK(!bad.evaluate(std::vector<int64_t>{}));
+  CHECK(!(bad * N).linearIn({false}));
+  // INT64_MIN / -1 is not computed; INT64_MIN prints as its magnitude.
+  Dim min = c(-kMax) - c(1);
+  CHECK(!min.overflowed());
+  CHECK(min.divExact(-1)->overflowed());
+  CHECK(min.str(kNames) == "-9223372036854775808");
+}

@@ -13,18 +13,15 @@ std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path)
   if (!path)
     return nlohmann::json::object();
   std::string text;
-  if (*path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
-  } else {
-    std::optional<std::string> file = readFile(*path);
-    if (!file) {
-      std::cerr << fmt::format("{}: error: cannot open inputs file\n", *path);
-      return std::nullopt;
-    }
-    text = std::move(*file);
+  std::string why;
+  std::optional<std::string> file = *path == "-"
+                                        ? readStream(std::cin, kMaxInputsBytes, &why, "inputs")
+                                        : readFile(*path, kMaxInputsBytes, &why, "inputs file");
+  if (!file) {
+    std::cerr << fmt::format("{}: error: {}\n", *path == "-" ? "<stdin>" : *path, why);
+    return std::nullopt;
   }
+  text = std::move(*file);
   std::string name = *path == "-" ? "<stdin>" : *path;
   std::string error;
   auto j = parseInputs(text, name, error);

@@ -91,20 +91,14 @@ bool compileText(const std::string &name, std::string text, Session &s, bool opt
 }
 
 bool compileFile(const std::string &path, Session &s, bool optimize) {
-  std::string text;
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
-  } else {
-    std::optional<std::string> file = readFile(path);
-    if (!file) {
-      reportError(path, "cannot open file");
-      return false;
-    }
-    text = std::move(*file);
+  std::string why;
+  std::optional<std::string> file = path == "-" ? readStream(std::cin, kMaxSourceBytes, &why)
+                                                : readFile(path, kMaxSourceBytes, &why);
+  if (!file) {
+    reportError(path == "-" ? "<stdin>" : path, why);
+    return false;
   }
-  return compileText(path == "-" ? "<stdin>" : path, std::move(text), s, optimize);
+  return compileText(path == "-" ? "<stdin>" : path, std::move(*file), s, optimize);
 }
 
 ir::Function *findFunction(const Session &s, const std::string &name) {

@@ -2,23 +2,45 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
-#include <sstream>
+#include <istream>
 
 namespace diffc {
 
-std::optional<std::string> readFile(const std::string &path) {
+std::optional<std::string> readStream(std::istream &in, size_t maxBytes, std::string *why,
+                                      std::string_view what) {
+  std::string text;
+  char chunk[1 << 16];
+  while (in) {
+    in.read(chunk, sizeof chunk);
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > maxBytes) {
+      if (why)
+        *why = fmt::format("{} is larger than {} MiB", what, maxBytes >> 20);
+      return std::nullopt;
+    }
+  }
+  if (in.bad()) {
+    if (why)
+      *why = fmt::format("cannot read {}", what);
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<std::string> readFile(const std::string &path, size_t maxBytes, std::string *why,
+                                    std::string_view what) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
+  std::ifstream in;
+  if (!std::filesystem::is_directory(path, ec))
+    in.open(path, std::ios::binary);
+  if (!in.is_open()) {
+    if (why)
+      *why = fmt::format("cannot open {}", what);
     return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad())
-    return std::nullopt;
-  return ss.str();
+  }
+  return readStream(in, maxBytes, why, what);
 }
 
 SourceFile::SourceFile(std::string name, std::string text)

@@ -26,9 +26,21 @@ struct SourceLoc {
   bool valid() const { return line != 0; }
 };
 
-/// The whole content of the file at `path`; nullopt when it cannot be opened or read (a directory
-/// opens as a stream that reads nothing, which would pass for an empty program or inputs file).
-std::optional<std::string> readFile(const std::string &path);
+/// Largest program source diffc reads (64 MiB): far beyond any program a person or generator
+/// writes, it keeps `diffc check /dev/zero` from reading forever (SourceFile's offsets are 32-bit).
+inline constexpr size_t kMaxSourceBytes = size_t(64) << 20;
+/// Largest --inputs JSON file (1 GiB): data sets are larger than programs.
+inline constexpr size_t kMaxInputsBytes = size_t(1) << 30;
+
+/// The whole content of the file at `path`, at most maxBytes; nullopt when it cannot be opened or
+/// read, or is larger (a directory opens as a stream that reads nothing, which would pass for an
+/// empty program or inputs file). `why`, when given, receives the reason as an error message
+/// naming the file as `what` ("cannot open inputs file").
+std::optional<std::string> readFile(const std::string &path, size_t maxBytes,
+                                    std::string *why = nullptr, std::string_view what = "file");
+/// The rest of `in` (standard input), at most maxBytes; nullopt (and the reason) otherwise.
+std::optional<std::string> readStream(std::istream &in, size_t maxBytes, std::string *why = nullptr,
+                                      std::string_view what = "input");
 
 inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 

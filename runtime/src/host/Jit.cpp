@@ -78,9 +78,10 @@ Module Jit::compile_file(const std::string &path) const {
 }
 
 Module Jit::compile_file(const std::string &path, const Options &opts) const {
-  std::optional<std::string> text = readFile(path);
+  std::string why;
+  std::optional<std::string> text = readFile(path, kMaxSourceBytes, &why);
   if (!text)
-    throw CompileError(fmt::format("{}: error: cannot open the file\n", path));
+    throw CompileError(fmt::format("{}: error: {}\n", path, why));
   return compile_string(*text, path, opts);
 }
 

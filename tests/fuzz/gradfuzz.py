@@ -30,6 +30,7 @@ class Gen:
 
     def __init__(self, rng, ty, helper=False):
         self.helper = helper
+        self.cheap = rng.random() < 0.4
         self.r = rng
         self.ty = ty
         self.n = 0
@@ -69,8 +70,32 @@ class Gen:
         r = self.r.random()
         if d >= 3 or r < 0.3:
             return self.sleaf()
-        k = self.r.randint(0, 13)
+        k = self.r.randint(0, 16)
+        if self.cheap:
+            # arithmetic only: loops of these split per offset and pair with their reverse
+            k = self.r.choice([0, 0, 1, 2, 2, 4, 5, 11, 12, 13, 14, 15])
         a = lambda: self.scalar(d + 1)
+        fors = [e for e in self.idx if not e[0].startswith(("idx", "it"))]
+        if k == 14 and fors:
+            # a slice starting or ending at a loop index: i + c..N, 0..i + c + 1 (never empty)
+            v = self.r.choice(self.vectors)
+            name, lo, hi = self.r.choice(fors)
+            c = self.r.randint(-lo, hi)
+            at = name if c == 0 else (f"{name} + {c}" if c > 0 else f"{name} - {-c}")
+            red = self.r.choice(["sum", "max", "min"] if self.cheap else
+                                ["sum", "logsumexp", "max", "prod", "norm", "min"])
+            # a slice of static length L at a loop index: i + c + L - 1 <= N - 1
+            ln = self.r.randint(1, hi - c + 1)
+            sl = f"{at}:{name} + {c + ln}"
+            return f"{red}({v}[{sl}])"
+        if k == 15:
+            f = self.r.choice(["max", "min"] if self.cheap else ["max", "min", "hypot", "atan2"])
+            return f"{f}({a()}, {a()})"
+        if k == 16:
+            return self.r.choice([f"clamp({a()}, -0.5, 0.8)",
+                                  f"select({a()} > {a()}, {a()}, {a()})",
+                                  f"sum(log_softmax({self.vector(d + 1)}) * {self.vector(d + 1)})",
+                                  f"prod(1.0 + 0.1 * tanh({self.vector(d + 1)}))"])
         if k == 0:
             return f"({a()} + {a()})"
         if k == 1:
@@ -127,6 +152,8 @@ class Gen:
         if d >= 3 or self.r.random() < 0.35:
             return self.r.choice(self.vectors)
         k = self.r.randint(0, 10)
+        if self.cheap:
+            k = self.r.choice([0, 1, 2, 4, 6, 8, 9, 10])
         v = lambda: self.vector(d + 1)
         if k == 0:
             return f"({v()} + {v()})"
@@ -224,24 +251,31 @@ class Gen:
                 e = self.scalar(1)
                 if form == 0:
                     self.emit(f"{a} += {e};")
+                elif form == 1 and self.cheap:
+                    self.emit(f"{a} = {a} * {self.lit()} + {e};")
                 elif form == 1:
                     self.emit(f"{a} = tanh({a} * {self.lit()} + {e});")
+                elif form == 2 and self.cheap:
+                    self.emit(f"{a} *= 1.0 + 0.1 * {e} / (1.0 + {e} ^ 2);")
                 elif form == 2:
                     self.emit(f"{a} *= 1.0 + 0.1 * sin({e});")
                 elif form == 3:
                     self.emit(f"{a} -= {e};")
+                elif self.cheap:
+                    self.emit(f"{a} = {a} * 0.5 + {a} * {e} / (1.0 + {e} ^ 2);")
                 else:
                     self.emit(f"{a} = {a} + 0.5 * sin({a}) * tanh({e});")
             elif k <= 4 and carried_v and self.idx and self.r.random() < 0.2:
                 # a whole-vector update
                 v = self.r.choice(carried_v)
-                self.emit(f"{v} = {self.r.choice(['tanh', 'sin', ''])}({v} * {self.lit()} + {self.vector(1)});")
+                fn = "" if self.cheap else self.r.choice(["tanh", "sin", ""])
+                self.emit(f"{v} = {fn}({v} * {self.lit()} + {self.vector(1)});")
             elif k <= 4 and carried_v and self.idx:
                 v = self.r.choice(carried_v)
                 op = self.r.choice(["+=", "+=", "-=", "=", "*="])
                 e = self.scalar(1)
                 if op == "*=":
-                    e = f"(1.0 + 0.1 * tanh({e}))"
+                    e = f"(1.0 + 0.1 * {e} / (1.0 + {e} ^ 2))" if self.cheap else f"(1.0 + 0.1 * tanh({e}))"
                 self.emit(f"{v}[{self.index()}] {op} {e};")
             elif k == 5 and carried_m and self.idx:
                 m = self.r.choice(carried_m)
@@ -444,7 +478,7 @@ class Gen:
 
 
 def inputs(rng, n):
-    v = lambda: round(rng.uniform(-1.2, 1.2), 3)
+    v = lambda: round(rng.uniform(-1.2, 1.2), 6)  # no ties with literals (kinks)
     return {"x": [v() for _ in range(n)], "y": [v() for _ in range(n)],
             "A": [[v() for _ in range(n)] for _ in range(n)], "w": v()}
 

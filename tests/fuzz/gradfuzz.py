@@ -512,6 +512,50 @@ def run(cmd, timeout=60):
         return -999, "", "timeout"
 
 
+def grads(out):
+    j = json.loads(out)
+    g = []
+    for k in ("x", "y", "A", "w"):
+        g += flat(j["grad"][k])
+    return g
+
+
+def check_hessian(diffc, pf, jf, inp, d):
+    """Forward over reverse: the Hessian is symmetric, and its last column (w's) matches central
+    differences of the reverse-mode gradient in w."""
+    rc, out, err = run([diffc, "run", pf, "--fn", "f", "--hessian", "--inputs", jf, "--no-cache"])
+    if rc != 0:
+        return [f"--hessian failed rc={rc}: {err.strip()[:400]}"]
+    H = json.loads(out)["hessian"]
+    H = [[float(v) for v in row] for row in H]
+    if not all(math.isfinite(v) for row in H for v in row):
+        return []
+    m = len(H)
+    scale = max(1.0, max(abs(v) for row in H for v in row))
+    for a in range(m):
+        for b in range(a):
+            if abs(H[a][b] - H[b][a]) > 1e-8 * scale:
+                return [f"Hessian not symmetric at ({a}, {b}): {H[a][b]} vs {H[b][a]}"]
+    h = 1e-5 * max(1.0, abs(inp["w"]))
+    gs = []
+    for sgn in (1, -1):
+        q = dict(inp)
+        q["w"] = inp["w"] + sgn * h
+        qf = os.path.join(d, "q.json")
+        json.dump(q, open(qf, "w"))
+        rc, out, err = run([diffc, "run", pf, "--fn", "f", "--grad", "--inputs", qf, "--no-cache"])
+        os.unlink(qf)
+        if rc != 0:
+            return []
+        gs.append(grads(out))
+    fd = [(p - q) / (2 * h) for p, q in zip(gs[0], gs[1])]
+    col = [H[r][m - 1] for r in range(m)]
+    for r in range(m):
+        if abs(fd[r] - col[r]) > 1e-4 * max(1.0, abs(fd[r])):
+            return [f"Hessian column w != differences of the gradient at row {r}: {col[r]} vs {fd[r]}"]
+    return []
+
+
 def check_one(diffc, seed, keep):
     rng = random.Random(seed)
     ty = "f32" if rng.random() < 0.2 else "f64"
@@ -574,6 +618,8 @@ def check_one(diffc, seed, keep):
             g3 += flat(j3["grad"][k])
         if not close(g, g3, tol) or not close([j["value"]], [j3["value"]], tol):
             problems.append(f"opt != no-opt:\n  opt   {j['value']} {g}\n  noopt {j3['value']} {g3}")
+    if ty == "f64" and n <= 5 and rng.random() < 0.3 and g is not None:
+        problems += check_hessian(diffc, pf, jf, inp, d)
     rc4, gc, e4 = run([diffc, "gradcheck", pf, "--fn", "f", "--inputs", jf])
     if rc4 != 0:
         # Central differences of an ill-conditioned function (large curvature, f32) can miss by

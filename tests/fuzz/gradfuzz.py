@@ -19,6 +19,7 @@ import json
 import math
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -570,7 +571,7 @@ def check_one(diffc, seed, keep):
         src += (f"\nfn f[N](x: {T}[N], y: {T}[N], A: {T}[N, N], w: {T}) -> {T} =\n"
                 f"  {e} + h(x, y, A, w);\n")
     # small sizes, and some past a vector width or two (vectorised loop bodies and remainders)
-    n = rng.choice([3, 4, 5, 6, 3, 4, 5, 6, 9, 11, 17])
+    n = rng.choice([3, 4, 5, 6, 3, 4, 5, 6, 9, 11, 17, 1, 2])
     inp = inputs(rng, n)
     d = tempfile.mkdtemp(prefix="gradfuzz")
     pf, jf = os.path.join(d, "p.diff"), os.path.join(d, "in.json")
@@ -656,11 +657,16 @@ def main():
     ap.add_argument("--time", type=float, default=0)
     ap.add_argument("--print", action="store_true")
     a = ap.parse_args()
+    # a campaign stopped by `kill PID` still prints what it ran
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     stats = {}
     t0 = time.time()
     s = a.seed
     while s < a.seed + a.count or (a.time and time.time() - t0 < a.time):
-        status, src, inp, problems = check_one(a.diffc, s, a.keep)
+        try:
+            status, src, inp, problems = check_one(a.diffc, s, a.keep)
+        except KeyboardInterrupt:
+            break
         stats[status] = stats.get(status, 0) + 1
         if a.print:
             print(src)

@@ -215,7 +215,7 @@ class Gen:
 
     def stmt(self):
         k = self.r.choice(["let_s", "let_v", "let_m", "for", "for", "for", "for", "while",
-                           "if", "map", "counter"])
+                           "if", "map", "counter", "counter2"])
         if self.depth > 0 and k in ("let_m",):
             k = "let_s"
         getattr(self, "st_" + k)()
@@ -390,6 +390,34 @@ class Gen:
         self.idx.pop()
         self.emit(f"{c} += 1;")
         self.idx.pop()
+        self.depth -= 1
+        self.emit("}")
+        self.scalars.append(a)
+
+    def st_counter2(self):
+        """A counter stepped by loop indices or constants in a nest, read modulo N."""
+        a = self.fresh("acc")
+        c = self.fresh("idx")
+        i, j = self.fresh("i"), self.fresh("j")
+        self.emit(f"var {a} = {self.lit()};")
+        self.emit(f"var {c} = {self.r.randint(0, 3)};")
+        self.emit(f"for {i} in 0..N {{")
+        self.depth += 1
+        steps = [f"{c} += 1;", f"{c} += {i};", f"{c} -= 1;", f"{c} += 2;", f"{c} += N;", ""]
+        self.emit(self.r.choice(steps))
+        inner = self.r.random() < 0.7
+        if inner:
+            self.emit(f"for {j} in {self.r.choice(['0', i])}..{self.r.choice(['N', i, f'{i} + 1'])} {{")
+            self.depth += 1
+        v = self.r.choice(self.vectors)
+        e = self.scalar(2) if self.r.random() < 0.5 else self.lit()
+        read = f"{v}[(({c} % N) + N) % N]"
+        self.emit(self.r.choice([f"{a} = {a} * 0.75 + {read} * {e};", f"{a} += {read} * {e};",
+                                 f"{a} = {a} * {read} + {e};"]))
+        self.emit(self.r.choice(steps + [f"{c} += {j};" if inner else ""]))
+        if inner:
+            self.depth -= 1
+            self.emit("}")
         self.depth -= 1
         self.emit("}")
         self.scalars.append(a)

@@ -44,7 +44,8 @@ void addCounter(Function &fn, Op *w) {
   addResult(fn, w, Type::i64(), "iters");
 }
 
-/// Splits a `@checkpoint` loop `for i = lo..hi` into segments of K = ceil(sqrt(hi - lo)) steps:
+/// Splits a `@checkpoint` loop `for i = lo..hi` into segments of K = ceil(sqrt(max(hi - lo, 0)))
+/// steps:
 ///
 ///   for s = 0..S iter(c0 = init) {               S = ceil((hi - lo) / K)
 ///     for i = lo + s K .. min(lo + s K + K, hi) iter(c = c0) { body }   (Op::ival = 2)
@@ -67,7 +68,10 @@ void splitCheckpoint(Function &fn, Op *x) {
   };
   Value *lo = x->operands[0], *hi = x->operands[1];
   Value *one = before(b.constI64(1));
-  Value *n = before(b.value(OpKind::Sub, {hi, lo}, Type::i64(), "steps"));
+  // A range with hi < lo runs zero times (its sqrt would be NaN, which has no i64 value).
+  Value *n = before(b.value(
+      OpKind::Max, {before(b.value(OpKind::Sub, {hi, lo}, Type::i64())), before(b.constI64(0))},
+      Type::i64(), "steps"));
   Value *nf = before(b.value(OpKind::Cast, {n}, Type::f64()));
   Value *root = before(
       b.value(OpKind::Ceil, {before(b.value(OpKind::Sqrt, {nf}, Type::f64()))}, Type::f64()));

@@ -426,12 +426,14 @@ class Gen:
     def st_while(self):
         a = self.fresh("acc")
         c = self.fresh("it")
-        cap = self.r.randint(1, 3)
+        cap = self.r.randint(0, min(3, self.maxc + 1))
         self.emit(f"var {a} = {self.scalar(2)};")
         self.emit(f"var {c} = 0;")
-        self.emit(f"while {c} < {cap} {{")
+        # sometimes a data-dependent trip count as well (piecewise smooth)
+        cond = self.r.choice(["", "", f" && {a} < 1.7", f" && {self.scalar(2)} > -0.9"])
+        self.emit(f"while {c} < {cap}{cond} {{")
         self.depth += 1
-        self.idx.append((c, 0, 2 - cap + 1 if cap <= 3 else 0))
+        self.idx.append((c, 0, min(2, self.maxc + 1 - cap)))
         self.loop_body([a], [], [])
         self.idx.pop()
         self.emit(f"{c} += 1;")

@@ -156,6 +156,8 @@ class Gen:
         k = self.r.randint(0, 10)
         if self.cheap:
             k = self.r.choice([0, 1, 2, 4, 6, 8, 9, 10])
+        if self.helper and self.r.random() < 0.2:
+            k = 8
         v = lambda: self.vector(d + 1)
         if k == 0:
             return f"({v()} + {v()})"
@@ -184,6 +186,8 @@ class Gen:
             a = v()
             return f"concat({a}[1:N], {a}[0:1])"
         if k == 8:
+            if self.helper and self.r.random() < 0.5:
+                return f"gv({v()}, {v()}, {self.r.choice(self.matrices)}, {self.scalar(d + 1)})"
             m = self.r.choice(self.matrices)
             return f"{m}[{self.index()}]"
         if k == 9:
@@ -481,9 +485,18 @@ class Gen:
         self.emit("}")
         self.scalars.append(a)
 
-    def program(self, name="f", params=None):
+    def program(self, name="f", vector=False):
         for _ in range(self.r.randint(1, 5)):
             self.stmt()
+        T = self.ty
+        if vector:
+            # a vector result: gradients flow back through a call's seed
+            vs = self.vectors[2:] or ["x"]
+            ss = self.scalars[1:] or ["w"]
+            res = " + ".join(f"{self.r.choice(ss)} * {v}" for v in vs) + " + y * w"
+            body = "\n".join(self.lines)
+            return (f"fn {name}[N](x: {T}[N], y: {T}[N], A: {T}[N, N], w: {T}) -> {T}[N] {{\n"
+                    f"{body}\n  {res}\n}}\n")
         # the result uses most values (some are left dead on purpose)
         terms = []
         for s in self.scalars[1:]:
@@ -499,13 +512,13 @@ class Gen:
         terms.append("0.1 * sum(x * y) * w")
         body = "\n".join(self.lines)
         res = " + ".join(terms)
-        T = self.ty
         src = (f"fn {name}[N](x: {T}[N], y: {T}[N], A: {T}[N, N], w: {T}) -> {T} {{\n{body}\n"
                f"  {res}\n}}\n")
         if self.helper:
             # a helper called from f (gradients through calls), same shape of parameters
             h = Gen(self.r, T, maxc=self.maxc).program("g")
-            src = h + "\n" + src
+            hv = Gen(self.r, T, maxc=self.maxc).program("gv", vector=True)
+            src = h + "\n" + hv + "\n" + src
         return src
 
 
@@ -594,7 +607,7 @@ def check_one(diffc, seed, keep):
     wrap = rng.random() < 0.2
     # small sizes, and some past a vector width or two (vectorised loop bodies and remainders)
     n = rng.choice([3, 4, 5, 6, 3, 4, 5, 6, 9, 11, 17, 1, 2])
-    src = Gen(rng, ty, helper=rng.random() < 0.25, maxc=min(2, n - 1)).program("h" if wrap else "f")
+    src = Gen(rng, ty, helper=rng.random() < 0.35, maxc=min(2, n - 1)).program("h" if wrap else "f")
     if wrap:
         # derivatives inside the language: f differentiates h (reverse over reverse, or forward
         # over reverse when `run --jacobian` differentiates f)

@@ -687,6 +687,15 @@ def check_one(diffc, seed, keep):
         # rounding in f(x +- h) alone is about 1e-16 |f| / h
         tol5 = max(1e-4, 1e-9 * abs(float(j["value"]))) if g is not None else 1e-4
         rc5, _, _ = run([diffc, "gradcheck", tf, "--fn", "f", "--inputs", jf, "--tol", str(tol5)])
+        if rc5 == 0 and ty == "f32" and g is not None:
+            # an f32-only error would pass in the twin: the f32 gradient must still be near it
+            rc7, out7, _ = run([diffc, "run", tf, "--fn", "f", "--grad", "--inputs", jf, "--no-cache"])
+            if rc7 == 0:
+                g64 = grads(out7)
+                big = max([1.0] + [abs(v) for v in g64])
+                if any(abs(p - q) > 1e-2 * big for p, q in zip(g, g64)):
+                    rc5 = 1
+                    problems.append(f"f32 gradient far from the f64 twin's:\n  {g}\n  {g64}")
         os.unlink(tf)
         if rc5 == 0:
             rc4 = 0

@@ -44,7 +44,8 @@ void addCounter(Function &fn, Op *w) {
   addResult(fn, w, Type::i64(), "iters");
 }
 
-/// Splits a `@checkpoint` loop `for i = lo..hi` into segments of K = ceil(sqrt(hi - lo)) steps:
+/// Splits a `@checkpoint` loop `for i = lo..hi` into segments of K = ceil(sqrt(max(hi - lo, 0)))
+/// steps:
 ///
 ///   for s = 0..S iter(c0 = init) {               S = ceil((hi - lo) / K)
 ///     for i = lo + s K .. min(lo + s K + K, hi) iter(c = c0) { body }   (Op::ival = 2)

@@ -11,8 +11,7 @@
 
 namespace diffc::interp {
 
-/// Largest integer magnitude an i64 value may have in the interpreter (2^53).
-inline constexpr int64_t kMaxExactInt = int64_t(1) << 53;
+using ir::kMaxExactInt; // largest i64 magnitude the interpreter holds (2^53; ir/Type.h)
 
 struct Tensor {
   ir::ElemType elem = ir::ElemType::F64;

@@ -17,10 +17,6 @@
 
 namespace diffc::ir {
 
-/// Largest magnitude of an i64 value the interpreter keeps exactly (2^53); a larger result of an
-/// i64 op is a runtime error there.
-inline constexpr int64_t kMaxExactInt = int64_t(1) << 53;
-
 template <typename T> T reluOf(T x) { return std::isnan(x) ? x : (x > 0 ? x : T(0)); }
 
 /// min and max propagate NaN; ties pick the first operand.

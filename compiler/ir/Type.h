@@ -13,6 +13,11 @@ namespace diffc::ir {
 
 enum class ElemType : uint8_t { F64, F32, I64, Bool };
 
+/// Largest magnitude of an i64 value the interpreter keeps exactly (2^53; it stores elements as
+/// doubles): a larger result of an i64 op is a runtime error there, constant folding leaves such an
+/// op alone, and results and inputs beyond it are refused.
+inline constexpr int64_t kMaxExactInt = int64_t(1) << 53;
+
 const char *elemTypeName(ElemType e);
 inline bool isFloat(ElemType e) { return e == ElemType::F64 || e == ElemType::F32; }
 

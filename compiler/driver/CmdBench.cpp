@@ -180,8 +180,8 @@ int cmdBench(const Options &o) {
     return 1;
   } catch (const interp::RuntimeError &e) {
     reportRuntimeError(s, e);
-    if (isBatch) // say which input set of a batch failed
-      std::cerr << fmt::format("{}: note: on this input set\n", where);
+    if (isBatch)
+      noteInputSet(where);
     return 1;
   } catch (const codegen::CodegenError &e) {
     reportError("diffc bench", fmt::format("LLVM code generation failed: {}", e.what()));

@@ -231,8 +231,8 @@ bool checkPoint(Session &s, Executor &in, const ir::Function &fref, const ir::Fu
     return ok;
   } catch (const interp::RuntimeError &e) {
     reportRuntimeError(s, e);
-    if (inBatch) // say which input set of a batch failed
-      std::cerr << fmt::format("{}: note: on this input set\n", where);
+    if (inBatch)
+      noteInputSet(where);
     return false;
   }
 }

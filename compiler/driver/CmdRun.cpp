@@ -106,8 +106,8 @@ int cmdRun(const Options &o) {
       reportError(where, e.what());
     } catch (const interp::RuntimeError &e) {
       reportRuntimeError(s, e);
-      if (inputs->is_array()) // say which input set of a batch failed
-        std::cerr << fmt::format("{}: note: on this input set\n", where);
+      if (inputs->is_array())
+        noteInputSet(where);
     }
     return std::nullopt;
   };

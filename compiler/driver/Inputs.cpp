@@ -5,26 +5,23 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <sstream>
 
 namespace diffc::driver {
 
 std::optional<nlohmann::json> readInputs(const std::optional<std::string> &path) {
   if (!path)
     return nlohmann::json::object();
-  std::string text;
+  const std::string name = *path == "-" ? "<stdin>" : *path;
   std::string why;
-  std::optional<std::string> file = *path == "-"
+  std::optional<std::string> text = *path == "-"
                                         ? readStream(std::cin, kMaxInputsBytes, &why, "inputs")
                                         : readFile(*path, kMaxInputsBytes, &why, "inputs file");
-  if (!file) {
-    std::cerr << fmt::format("{}: error: {}\n", *path == "-" ? "<stdin>" : *path, why);
+  if (!text) {
+    std::cerr << fmt::format("{}: error: {}\n", name, why);
     return std::nullopt;
   }
-  text = std::move(*file);
-  std::string name = *path == "-" ? "<stdin>" : *path;
   std::string error;
-  auto j = parseInputs(text, name, error);
+  auto j = parseInputs(*text, name, error);
   if (!j)
     std::cerr << error;
   return j;
@@ -79,6 +76,10 @@ std::vector<interp::Tensor> bindCommandLineInputs(const ir::Function &fn, const 
     std::cerr << fmt::format("{}: warning: input '{}' is not a parameter of '{}'; ignored\n", where,
                              key, fn.name);
   return args;
+}
+
+void noteInputSet(const std::string &where) {
+  std::cerr << fmt::format("{}: note: on this input set\n", where);
 }
 
 } // namespace diffc::driver

@@ -25,4 +25,7 @@ std::optional<nlohmann::json> parseInputs(const std::string &text, const std::st
 std::vector<interp::Tensor> bindCommandLineInputs(const ir::Function &fn, const nlohmann::json &obj,
                                                   const std::string &where);
 
+/// After a runtime fault in one input set of a batch (`--inputs` holding an array), names that set.
+void noteInputSet(const std::string &where);
+
 } // namespace diffc::driver

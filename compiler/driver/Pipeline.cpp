@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <sstream>
 
 namespace diffc::driver {
 
@@ -91,14 +90,15 @@ bool compileText(const std::string &name, std::string text, Session &s, bool opt
 }
 
 bool compileFile(const std::string &path, Session &s, bool optimize) {
+  const std::string name = path == "-" ? "<stdin>" : path;
   std::string why;
-  std::optional<std::string> file = path == "-" ? readStream(std::cin, kMaxSourceBytes, &why)
+  std::optional<std::string> text = path == "-" ? readStream(std::cin, kMaxSourceBytes, &why)
                                                 : readFile(path, kMaxSourceBytes, &why);
-  if (!file) {
-    reportError(path == "-" ? "<stdin>" : path, why);
+  if (!text) {
+    reportError(name, why);
     return false;
   }
-  return compileText(path == "-" ? "<stdin>" : path, std::move(*file), s, optimize);
+  return compileText(name, std::move(*text), s, optimize);
 }
 
 ir::Function *findFunction(const Session &s, const std::string &name) {
